@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: set up, then run every test scenario, counting each one.
+# The last line is "N passed, N failed" (", N skipped" when something was
+# skipped). Per-scenario logs are in build/logs/check-*.log.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+PASSED=0 FAILED=0 SKIPPED=0
+FAILURES=()
+
+# scenario NAME CMD...: run one counted scenario, output in its own log.
+scenario() {
+	local name=$1 log=$LOGS/check-$1.log t0
+	shift
+	t0=$(date +%s)
+	printf '==> %-44s ' "$name"
+	if "$@" >"$log" 2>&1; then
+		PASSED=$((PASSED + 1))
+		printf 'PASS  (%ds)\n' $(($(date +%s) - t0))
+		return 0
+	else
+		FAILED=$((FAILED + 1))
+		FAILURES+=("$name: see $log")
+		printf 'FAIL  (%ds)\n' $(($(date +%s) - t0))
+		tail -n 8 "$log" | sed 's/^/    | /'
+		return 1
+	fi
+}
+
+# A scenario that could not run because what it needs failed counts as failed.
+blocked() {
+	FAILED=$((FAILED + 1))
+	FAILURES+=("$1: not run, $2 failed")
+	printf '==> %-44s FAIL  (not run: %s failed)\n' "$1" "$2"
+}
+
+# checkpatch_one PATCH: --strict, 0 errors and 0 warnings.
+checkpatch_one() {
+	local out
+	out=$(cd "$TREE" && perl scripts/checkpatch.pl --strict --no-signoff --showfile "$1" 2>&1)
+	echo "$out"
+	grep -q 'Signed-off-by:' "$1" || { echo "no Signed-off-by"; return 1; }
+	echo "$out" | grep -Eq '^total: 0 errors, 0 warnings,'
+}
+
+# The cover letter is filled in and announces as many patches as there are.
+cover_letter() {
+	local c=$PATCHES/0000-cover-letter.patch n
+	n=$(series_files | wc -l)
+	[ -f "$c" ] || { echo "no $c"; return 1; }
+	grep -n '\*\*\* \(SUBJECT\|BLURB\) HERE \*\*\*' "$c" && { echo "placeholders left"; return 1; }
+	grep -q "^Subject: \[PATCH 0/$n\] " "$c" || { echo "cover letter is not [PATCH 0/$n]"; return 1; }
+	echo "cover letter: $(sed -n 's/^Subject: //p' "$c")"
+}
+
+build_patched() {
+	"$TOP/scripts/build-kernel.sh" "$TREE" "$KOUT/patched"
+}
+
+e2e_demo() {
+	local img=$KOUT/patched/arch/x86/boot/bzImage
+	"$TOP/vm/mkinitramfs.sh" "$BUILD/initramfs-patched.cpio" "$KOUT/patched" bzImage="$img" &&
+	"$TOP/vm/run.sh" "$LOGS/e2e-demo-serial.log" "$img" "$BUILD/initramfs-patched.cpio" demo \
+		reserve_mem=1M:4K:khodemo
+}
+
+mkdir -p "$LOGS"
+msg "check: set-up"
+"$TOP/scripts/deps.sh" || die "check: installing packages failed"
+"$TOP/scripts/series.sh" apply || die "check: preparing build/linux failed"
+
+for t in $("$TOP/tests/tooling.sh" --list); do
+	[ "$t" = vm_reports_failed_boot ] && continue	# needs the kernel
+	scenario "tooling-${t//_/-}" "$TOP/tests/tooling.sh" "$t"
+done
+scenario series-applies-to-pristine-base "$TOP/scripts/series.sh" verify
+scenario series-cover-letter cover_letter
+while read -r p; do
+	scenario "checkpatch-$(basename "$p" .patch | cut -c1-30)" checkpatch_one "$p"
+done < <(series_files)
+
+if scenario build-patched-kho-y build_patched; then
+	scenario tooling-vm-reports-failed-boot "$TOP/tests/tooling.sh" vm_reports_failed_boot
+	scenario e2e-kexec-handover-demo e2e_demo
+else
+	blocked tooling-vm-reports-failed-boot build-patched-kho-y
+	blocked e2e-kexec-handover-demo build-patched-kho-y
+fi
+
+echo
+for f in "${FAILURES[@]}"; do
+	echo "failed: $f"
+done
+if [ $SKIPPED -gt 0 ]; then
+	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+else
+	echo "$PASSED passed, $FAILED failed"
+fi
+[ $FAILED -eq 0 ]

@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common paths and helpers for the tooling. Source it; do not run it.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${KHO_BUILD:-$TOP/build}
+CACHE=$BUILD/cache
+TREE=$BUILD/linux
+LOGS=$BUILD/logs
+KOUT=$BUILD/kout
+PATCHES=${KHO_PATCHES:-$TOP/patches}
+JOBS=${JOBS:-$(nproc)}
+
+# shellcheck source=../base.conf
+. "$TOP/base.conf"
+
+msg()  { printf '==> %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+warn() { printf 'WARNING: %s\n' "$*" >&2; }
+die()  { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+# need CMD...: fail with the package to install if a tool is missing.
+need() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 ||
+			die "'$c' is missing: run 'make deps' (scripts/deps.sh) first"
+	done
+}
+
+# The series' patch files in order, without the cover letter.
+series_files() {
+	local p
+	for p in "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch; do
+		[ -e "$p" ] || continue
+		case "$p" in *0000-cover-letter.patch) continue ;; esac
+		printf '%s\n' "$p"
+	done
+}
+
+# run_logged LOG CMD...: run CMD with all output in LOG; on failure show the
+# tail of the log and where it is.
+run_logged() {
+	local log=$1; shift
+	mkdir -p "$(dirname "$log")"
+	if ! "$@" >"$log" 2>&1; then
+		tail -n 30 "$log" | sed 's/^/    | /' >&2
+		die "'$*' failed; full log: $log"
+	fi
+}

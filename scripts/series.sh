@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The applied tree at build/linux: the pristine base committed and tagged
+# `base`, the series in patches/ applied on top with `git am`.
+#
+#   series.sh apply    create build/linux or bring it up to date with patches/
+#   series.sh export   write base..HEAD of build/linux back into patches/
+#   series.sh verify   check that patches/ applies to the pristine base (in a
+#                      scratch worktree; build/linux is not touched)
+#   series.sh status   say whether build/linux and patches/ agree
+#
+# apply refuses to throw away commits in build/linux that were never exported
+# (FORCE=1 overrides).
+#
+# Debian's tarball ends its top-level .gitignore with `/*`, a packaging rule
+# that ignores everything at the top level: `git add -A` would commit nothing
+# and `git status` would hide new files. The base is committed as it is, with
+# `git add -f`. Then, in the working copy only, that one rule is dropped from
+# .gitignore and the file is marked skip-worktree: history keeps the pristine
+# file, and git behaves in the tree as in any kernel tree.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+APPLIED=$TREE/.git/kho-applied	# the patch files last applied or exported
+
+git_tree() { git -C "$TREE" "$@"; }
+
+# One set of options for every export, so that files compare byte for byte.
+FORMAT_PATCH=(format-patch -q --numbered --zero-commit --no-signature)
+
+# format_series DIR: the tree's base..HEAD as patch files in DIR (no cover).
+format_series() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	git_tree "${FORMAT_PATCH[@]}" -o "$1" base..HEAD
+}
+
+# same_series A B: the numbered patch files in A and B are identical.
+same_series() {
+	diff -r -q -x '0000-cover-letter.patch' -x '*.in' "$1" "$2" >/dev/null 2>&1
+}
+
+create_tree() {
+	local tarball version
+
+	tarball=$("$TOP/scripts/fetch-base.sh")
+	version=$(cat "$CACHE/base.version")
+	msg "apply: creating $TREE from $(basename "$tarball") ($BASE_PACKAGE $version)"
+	rm -rf "$TREE.tmp"
+	mkdir -p "$TREE.tmp"
+	tar -xf "$tarball" -C "$TREE.tmp" --strip-components=1
+	git -C "$TREE.tmp" init -q -b series
+	git -C "$TREE.tmp" config core.autocrlf false
+	git -C "$TREE.tmp" config gc.auto 0
+	# The tarball's .gitignore ignores all top-level entries: force-add.
+	info "apply: committing the pristine base (git add -f, ~1 min)"
+	git -C "$TREE.tmp" add -f -A .
+	GIT_AUTHOR_DATE='2026-01-01T00:00:00Z' GIT_COMMITTER_DATE='2026-01-01T00:00:00Z' \
+		git -C "$TREE.tmp" commit -q -m "Linux $(make -s -C "$TREE.tmp" kernelversion) ($BASE_PACKAGE $version)" \
+		-m "Pristine base of the KHO radix tracker series, extracted from Debian's $BASE_TARBALL (sha256 $(sha256sum "$tarball" | cut -d' ' -f1))."
+	git -C "$TREE.tmp" tag base
+	git -C "$TREE.tmp" update-index --skip-worktree .gitignore
+	sed -i '/^\/\*$/d' "$TREE.tmp/.gitignore"
+	mv "$TREE.tmp" "$TREE"
+}
+
+am_series() {
+	local p
+
+	git_tree reset -q --hard base
+	while read -r p; do
+		if ! git_tree am -q --keep-cr "$p" >"$LOGS/apply.log" 2>&1; then
+			git_tree am --abort >/dev/null 2>&1 || true
+			sed 's/^/    | /' "$LOGS/apply.log" >&2
+			die "apply: $(basename "$p") does not apply to the base; log: $LOGS/apply.log"
+		fi
+	done < <(series_files)
+	rm -rf "$APPLIED"
+	mkdir -p "$APPLIED"
+	series_files | xargs -r cp -t "$APPLIED"
+	msg "apply: $(series_files | wc -l) patches applied on base in $TREE"
+}
+
+cmd_apply() {
+	local cur=$BUILD/.series-cur
+
+	mkdir -p "$LOGS"
+	need git tar xz
+	if [ ! -d "$TREE/.git" ]; then
+		create_tree
+		am_series
+		return
+	fi
+	git_tree rev-parse -q --verify base >/dev/null ||
+		die "apply: $TREE has no tag 'base'; remove $TREE and run 'make apply' again"
+	if [ -n "$(git_tree status --porcelain --untracked-files=no)" ]; then
+		[ "${FORCE:-0}" = 1 ] ||
+			die "apply: $TREE has uncommitted changes; commit and 'make export' them, or FORCE=1 to discard"
+	fi
+	format_series "$cur"
+	if same_series "$cur" "$PATCHES"; then
+		msg "apply: $TREE is up to date with patches/"
+		return
+	fi
+	if [ -d "$APPLIED" ] && ! same_series "$cur" "$APPLIED" && [ "${FORCE:-0}" != 1 ]; then
+		die "apply: $TREE has commits that are not in patches/ (run 'make export'), or FORCE=1 to discard them"
+	fi
+	am_series
+}
+
+# Keep the cover letter's subject, date and blurb; refresh its shortlog and
+# diffstat from the tree.
+cmd_export() {
+	local out=$BUILD/.series-export n
+
+	git_tree rev-parse -q --verify base >/dev/null || die "export: no applied tree at $TREE"
+	[ -z "$(git_tree status --porcelain --untracked-files=no)" ] ||
+		die "export: $TREE has uncommitted changes; commit them first"
+	n=$(git_tree rev-list --count base..HEAD)
+	[ "$n" -gt 0 ] || die "export: no commits on top of base in $TREE"
+	rm -rf "$out"
+	mkdir -p "$out"
+	git_tree "${FORMAT_PATCH[@]}" --cover-letter -o "$out" base..HEAD
+	python3 "$TOP/scripts/cover-letter.py" "$PATCHES/0000-cover-letter.patch" \
+		"$out/0000-cover-letter.patch"
+	mkdir -p "$PATCHES"
+	find "$PATCHES" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' -delete
+	cp "$out"/*.patch "$PATCHES"/
+	rm -rf "$APPLIED"
+	mkdir -p "$APPLIED"
+	series_files | xargs -r cp -t "$APPLIED"
+	msg "export: $n patches and the cover letter written to patches/"
+}
+
+cmd_verify() {
+	local wt=$BUILD/verify-base p n=0
+
+	git_tree rev-parse -q --verify base >/dev/null || die "verify: no applied tree at $TREE"
+	git_tree worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"
+	git_tree worktree prune
+	git_tree worktree add -q --detach "$wt" base
+	while read -r p; do
+		if ! git -C "$wt" am -q --keep-cr "$p" >"$LOGS/verify-apply.log" 2>&1; then
+			sed 's/^/    | /' "$LOGS/verify-apply.log" >&2
+			git_tree worktree remove --force "$wt"
+			die "verify: $(basename "$p") does not apply to the pristine base; log: $LOGS/verify-apply.log"
+		fi
+		n=$((n + 1))
+	done < <(series_files)
+	git_tree worktree remove --force "$wt"
+	msg "verify: all $n patches apply to the pristine base"
+}
+
+cmd_status() {
+	local cur=$BUILD/.series-cur
+
+	[ -d "$TREE/.git" ] || { echo "no applied tree at $TREE (make apply)"; return; }
+	format_series "$cur"
+	if same_series "$cur" "$PATCHES"; then
+		echo "build/linux matches patches/ ($(series_files | wc -l) patches)"
+	else
+		echo "build/linux differs from patches/: run 'make export' to save the tree's series"
+	fi
+	git_tree status --short
+}
+
+case "${1:-}" in
+apply) cmd_apply ;;
+export) cmd_export ;;
+verify) cmd_verify ;;
+status) cmd_status ;;
+*) die "usage: $0 apply|export|verify|status" ;;
+esac

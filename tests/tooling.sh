@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Self-tests of the tooling's own logic and of its handling of bad input.
+#
+#   tests/tooling.sh TEST      run one test (make check runs each of them)
+#   tests/tooling.sh --list    list the tests
+#
+# Each test exits 0 on success and prints why it failed otherwise.
+set -euo pipefail
+. "$(dirname "$0")/../scripts/lib.sh"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# expect_fail PATTERN CMD...: CMD must exit non-zero and say PATTERN.
+expect_fail() {
+	local pat=$1 out rc=0
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	echo "$out"
+	[ $rc -ne 0 ] || fail "'$*' succeeded"
+	grep -q -- "$pat" <<<"$out" || fail "'$*' did not say '$pat'"
+}
+
+# Exporting keeps the cover letter's subject, date and blurb, and takes the
+# shortlog and diffstat of the new series.
+test_cover_letter() {
+	cat >"$TMP/old" <<-'EOM'
+	From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+	From: A U Thor <a@example.org>
+	Date: Sat, 1 Aug 2026 10:00:00 +0000
+	Subject: [PATCH 0/1] kho: the old subject
+
+	The blurb, line one.
+
+	A U Thor (3):
+	  not this line
+	EOM
+	cat >"$TMP/new" <<-'EOM'
+	From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+	From: A U Thor <a@example.org>
+	Date: Sun, 2 Aug 2026 10:00:00 +0000
+	Subject: [PATCH 0/2] *** SUBJECT HERE ***
+
+	*** BLURB HERE ***
+
+	A U Thor (2):
+	  kho: one
+	  kho: two
+	EOM
+	python3 "$TOP/scripts/cover-letter.py" "$TMP/old" "$TMP/new"
+	cat "$TMP/new"
+	grep -qx 'Subject: \[PATCH 0/2\] kho: the old subject' "$TMP/new" || fail "subject"
+	grep -qx 'Date: Sat, 1 Aug 2026 10:00:00 +0000' "$TMP/new" || fail "date"
+	grep -qx 'The blurb, line one.' "$TMP/new" || fail "blurb"
+	grep -qx '  kho: two' "$TMP/new" || fail "new shortlog"
+	! grep -q 'not this line\|BLURB HERE' "$TMP/new" || fail "old shortlog or placeholder left"
+}
+
+# A local tarball whose checksum is not the pin is refused.
+test_fetch_rejects_bad_checksum() {
+	echo "not a kernel" | xz >"$TMP/fake.tar.xz"
+	KHO_BUILD=$TMP/b LINUX_TARBALL=$TMP/fake.tar.xz \
+		expect_fail "not the pinned $BASE_SHA256" "$TOP/scripts/fetch-base.sh"
+}
+
+# A patch that does not apply is named, and nothing is left behind.
+test_verify_names_failing_patch() {
+	local p=$TMP/patches
+	mkdir -p "$p"
+	cat >"$p/0001-broken.patch" <<-'EOM'
+	From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+	From: A U Thor <a@example.org>
+	Date: Sat, 1 Aug 2026 10:00:00 +0000
+	Subject: [PATCH] broken: does not apply
+
+	Signed-off-by: A U Thor <a@example.org>
+	---
+	 README | 2 +-
+	 1 file changed, 1 insertion(+), 1 deletion(-)
+
+	diff --git a/README b/README
+	--- a/README
+	+++ b/README
+	@@ -1,1 +1,1 @@
+	-This line is not in the base README
+	+Neither is this one
+	EOM
+	KHO_PATCHES=$p expect_fail "0001-broken.patch does not apply" "$TOP/scripts/series.sh" verify
+	[ ! -d "$BUILD/verify-base" ] || fail "scratch worktree left behind"
+}
+
+# An option that cannot land in .config stops the build with its name.
+test_config_assertion() {
+	local out
+	printf 'CONFIG_KHO_NO_SUCH_OPTION=y\n' >"$TMP/bad.config"
+	out=$(expect_fail "CONFIG_KHO_NO_SUCH_OPTION=y' did not land" \
+		"$TOP/scripts/build-kernel.sh" "$TREE" "$TMP/kout" \
+		"$TOP/configs/kho.config" "$TMP/bad.config")
+	echo "$out"
+	[ "$(grep -c 'did not land\|should be unset' <<<"$out")" = 1 ] ||
+		fail "options of configs/kho.config were flagged too"
+}
+
+# A kernel that does not reach the test's init is reported with its log.
+test_vm_reports_failed_boot() {
+	local img=$KOUT/patched/arch/x86/boot/bzImage
+	[ -f "$img" ] || fail "no kernel at $img (build it first)"
+	: >"$TMP/empty.cpio"
+	expect_fail "did not pass (kernels booted: 1" \
+		"$TOP/vm/run.sh" -t 120 "$TMP/serial.log" "$img" "$TMP/empty.cpio" demo
+	grep -q 'Kernel panic' "$TMP/serial.log" || fail "no panic in the serial log"
+}
+
+# The guest helpers, run by busybox's ash on the host.
+test_guest_helpers() {
+	local out
+	out=$(busybox sh -c ". $TOP/vm/guest/khotest/lib.sh
+		le64 0 0 10 3f 0 0 0 0
+		le64 ff ff ff ff ff ff ff 7f
+		cat() { echo 'console=ttyS0 khotest.demo=old kho=on'; }
+		next_cmdline khotest.demo=new khotest.x=1")
+	echo "$out"
+	[ "$out" = "0x3f100000
+0x7fffffffffffffff
+console=ttyS0 kho=on khotest.demo=new khotest.x=1" ] || fail "unexpected output"
+}
+
+tests=(cover_letter fetch_rejects_bad_checksum verify_names_failing_patch
+	config_assertion vm_reports_failed_boot guest_helpers)
+case "${1:-}" in
+--list) printf '%s\n' "${tests[@]}" ;;
+*)
+	[[ " ${tests[*]} " == *" ${1:-} "* ]] || die "usage: $0 --list | TEST"
+	"test_$1"
+	;;
+esac
