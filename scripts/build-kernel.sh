@@ -4,6 +4,9 @@
 #
 #   build-kernel.sh SRC OUT [FRAGMENT...]
 #
+# The kernel release gets the suffix "-$(basename OUT)" (LOCALVERSION), so a
+# guest log says which build it is running ("7.2.13-stock", "7.2.13-patched").
+#
 # SRC is a kernel tree, OUT the build directory (O=). The default fragment is
 # configs/kho.config. Every option a fragment sets (or unsets) is asserted to
 # have landed in OUT/.config. Uses ccache. Shows a progress line; the full log
@@ -24,7 +27,8 @@ export CCACHE_BASEDIR=$BUILD
 export CCACHE_NOHASHDIR=1
 export KBUILD_BUILD_TIMESTAMP='2026-01-01' KBUILD_BUILD_USER=kho KBUILD_BUILD_HOST=kho
 ccache -M 5G >/dev/null
-kmake=(make -C "$src" O="$out" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
+kmake=(make -C "$src" O="$out" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc"
+	LOCALVERSION="-$(basename "$out")")
 
 # Configure from scratch only when a fragment changed.
 cfgsum=$(cat "${frags[@]}" | sha256sum | cut -d' ' -f1)

@@ -65,6 +65,20 @@ e2e_demo() {
 		reserve_mem=1M:4K:khodemo
 }
 
+build_stock() {
+	"$TOP/scripts/series.sh" stock &&
+	"$TOP/scripts/build-kernel.sh" "$BUILD/stock" "$KOUT/stock"
+}
+
+# interop FIRST SECOND: FIRST preserves, SECOND (after kexec) verifies.
+interop() {
+	local log=$LOGS/e2e-interop-$1-to-$2-serial.log
+	"$TOP/vm/run.sh" "$log" "$KOUT/$1/arch/x86/boot/bzImage" "$BUILD/initramfs-interop.cpio" \
+		demo reserve_mem=1M:4K:khodemo khotest.next="$2" || return 1
+	grep -q "^khotest: stage 0: kernel [0-9.]*-$1," "$log" || { echo "stage 0 did not run $1"; return 1; }
+	grep -q "^khotest: stage 1: kernel [0-9.]*-$2," "$log" || { echo "stage 1 did not run $2"; return 1; }
+}
+
 mkdir -p "$LOGS"
 msg "check: set-up"
 "$TOP/scripts/deps.sh" || die "check: installing packages failed"
@@ -80,12 +94,24 @@ while read -r p; do
 	scenario "checkpatch-$(basename "$p" .patch | cut -c1-30)" checkpatch_one "$p"
 done < <(series_files)
 
+patched_ok=0 stock_ok=0
 if scenario build-patched-kho-y build_patched; then
+	patched_ok=1
 	scenario tooling-vm-reports-failed-boot "$TOP/tests/tooling.sh" vm_reports_failed_boot
 	scenario e2e-kexec-handover-demo e2e_demo
 else
 	blocked tooling-vm-reports-failed-boot build-patched-kho-y
 	blocked e2e-kexec-handover-demo build-patched-kho-y
+fi
+scenario build-stock-kho-y build_stock && stock_ok=1
+if [ $patched_ok = 1 ] && [ $stock_ok = 1 ] &&
+   "$TOP/vm/mkinitramfs.sh" "$BUILD/initramfs-interop.cpio" "$KOUT/patched" \
+	patched="$KOUT/patched/arch/x86/boot/bzImage" stock="$KOUT/stock/arch/x86/boot/bzImage" >/dev/null; then
+	scenario e2e-interop-stock-to-patched interop stock patched
+	scenario e2e-interop-patched-to-stock interop patched stock
+else
+	blocked e2e-interop-stock-to-patched "a kernel build"
+	blocked e2e-interop-patched-to-stock "a kernel build"
 fi
 
 echo

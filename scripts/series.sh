@@ -8,6 +8,8 @@
 #   series.sh verify   check that patches/ applies to the pristine base (in a
 #                      scratch worktree; build/linux is not touched)
 #   series.sh status   say whether build/linux and patches/ agree
+#   series.sh stock    check out the pristine base at build/stock (a worktree
+#                      of build/linux), for stock-kernel builds
 #
 # apply refuses to throw away commits in build/linux that were never exported
 # (FORCE=1 overrides).
@@ -164,10 +166,26 @@ cmd_status() {
 	git_tree status --short
 }
 
+cmd_stock() {
+	local wt=$BUILD/stock
+
+	git_tree rev-parse -q --verify base >/dev/null || die "stock: no applied tree at $TREE"
+	if [ "$(git -C "$wt" rev-parse HEAD 2>/dev/null)" = "$(git_tree rev-parse base)" ] &&
+	   [ -z "$(git -C "$wt" status --porcelain --untracked-files=no)" ]; then
+		msg "stock: $wt is the pristine base"
+		return
+	fi
+	git_tree worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"
+	git_tree worktree prune
+	git_tree worktree add -q --detach "$wt" base
+	msg "stock: pristine base checked out at $wt"
+}
+
 case "${1:-}" in
+stock) cmd_stock ;;
 apply) cmd_apply ;;
 export) cmd_export ;;
 verify) cmd_verify ;;
 status) cmd_status ;;
-*) die "usage: $0 apply|export|verify|status" ;;
+*) die "usage: $0 apply|export|verify|status|stock" ;;
 esac

@@ -20,6 +20,9 @@ out=$1 kout=$2; shift 2
 gen=$kout/usr/gen_init_cpio
 [ -x "$gen" ] || die "initramfs: $gen is missing (build the kernel first)"
 need busybox kexec fdtget ldd
+# The guest has no libc for busybox: it must be busybox-static's.
+ldd "$(command -v busybox)" >/dev/null 2>&1 &&
+	die "initramfs: $(command -v busybox) is dynamically linked; install busybox-static"
 guest=$TOP/vm/guest
 list=$(mktemp) libs=$(mktemp)
 trap 'rm -f "$list" "$libs" "$out.inner"' EXIT

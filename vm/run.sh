@@ -81,5 +81,5 @@ elif grep -q 'Kernel panic' "$log"; then
 	grep -m1 -A3 'Kernel panic' "$log" | sed 's/^/    | /' >&2
 fi
 last=$(grep -c 'Linux version' "$log" || true)
-stage=$(grep '^khotest: stage' "$log" | tail -n1 | sed 's/^khotest: //')
+stage=$(grep '^khotest: stage' "$log" | tail -n1 | sed 's/^khotest: //' || true)
 die "vm: scenario '$scenario' did not pass (kernels booted: $last; last stage: ${stage:-none reached}); serial log: $log"

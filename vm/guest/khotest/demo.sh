@@ -6,6 +6,8 @@
 # vmalloc'ed table, checksum in a sub-FDT) and a memblock reserve_mem region
 # "khodemo" (reserve_mem= on the command line) filled with random bytes
 # whose address, size and sha256 ride on the next kernel's command line.
+# The next kernel is /boot/$khotest.next (default bzImage), so the same
+# scenario checks handovers between different kernels (stock and patched).
 
 demo_region() {
 	local blob=/sys/kernel/debug/kho/$1/sub_fdts/memblock
@@ -14,8 +16,9 @@ demo_region() {
 }
 
 demo_preserve() {
-	local start size sum
+	local start size sum next
 
+	next=/boot/$(param khotest.next bzImage)
 	check "KHO is enabled" test -d /sys/kernel/debug/kho/out
 	check "test_kho preserved its data (sub-FDT kho_test)" \
 		test -f /sys/kernel/debug/kho/out/sub_fdts/kho_test
@@ -28,8 +31,8 @@ demo_preserve() {
 	mem_fill_random "$start" "$size"
 	sum=$(mem_sha256 "$start" "$size")
 	say "preserved: test_kho folios + reserve_mem 'khodemo' $((size / 1024)) KiB at $start, sha256 $sum"
-	if kexec_load /boot/bzImage "$(next_cmdline "khotest.demo=$start,$size,$sum")"; then
-		ok "kexec -s -l loaded the next kernel"
+	if kexec_load "$next" "$(next_cmdline "khotest.demo=$start,$size,$sum")"; then
+		ok "kexec -s -l loaded the next kernel ($next)"
 		say "stage 0 done: rebooting into the loaded kernel"
 	else
 		not_ok "kexec -s -l loaded the next kernel"
