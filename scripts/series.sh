@@ -27,6 +27,14 @@ APPLIED=$TREE/.git/kho-applied	# the patch files last applied or exported
 
 git_tree() { git -C "$TREE" "$@"; }
 
+# The base commit and `git am` need a committer. Where git has no identity
+# configured (a fresh CI machine), use one that names the tooling, not a
+# person: these commits never leave build/linux (patches keep their authors).
+if [ -z "$(git config user.email 2>/dev/null)" ]; then
+	export GIT_AUTHOR_NAME="KHO series tooling" GIT_AUTHOR_EMAIL="tooling@invalid"
+	export GIT_COMMITTER_NAME="$GIT_AUTHOR_NAME" GIT_COMMITTER_EMAIL="$GIT_AUTHOR_EMAIL"
+fi
+
 # One set of options for every export, so that files compare byte for byte.
 FORMAT_PATCH=(format-patch -q --numbered --zero-commit --no-signature)
 
