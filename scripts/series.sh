@@ -112,7 +112,9 @@ cmd_apply() {
 		msg "apply: $TREE is up to date with patches/"
 		return
 	fi
-	if [ -d "$APPLIED" ] && ! same_series "$cur" "$APPLIED" && [ "${FORCE:-0}" != 1 ]; then
+	# Re-apply only over commits that came from patches/ (or none at all).
+	if [ "${FORCE:-0}" != 1 ] && [ -n "$(ls -A "$cur")" ] &&
+	   ! { [ -d "$APPLIED" ] && same_series "$cur" "$APPLIED"; }; then
 		die "apply: $TREE has commits that are not in patches/ (run 'make export'), or FORCE=1 to discard them"
 	fi
 	am_series

@@ -127,7 +127,34 @@ test_guest_helpers() {
 console=ttyS0 kho=on khotest.demo=new khotest.x=1" ] || fail "unexpected output"
 }
 
-tests=(cover_letter fetch_rejects_bad_checksum verify_names_failing_patch
+# apply never discards commits that were not exported; export writes them
+# into patches/ and keeps the cover letter; apply is then up to date.
+# Runs on a shared clone of build/linux and a copy of patches/.
+test_apply_export_roundtrip() {
+	local b=$TMP/b p=$TMP/patches t=$TMP/b/linux
+	mkdir -p "$b" "$p"
+	cp "$PATCHES"/*.patch "$p"/
+	git clone -q --shared -b series "$TREE" "$t"
+	export KHO_BUILD=$b KHO_PATCHES=$p
+	"$TOP/scripts/series.sh" apply | grep -q 'up to date' || fail "fresh clone not up to date"
+	echo "/* roundtrip */" >>"$t/README"
+	git -C "$t" commit -q -a -s -m "README: roundtrip test"
+	expect_fail "commits that are not in patches/" "$TOP/scripts/series.sh" apply
+	"$TOP/scripts/series.sh" export
+	ls "$p"
+	[ -f "$p/0002-README-roundtrip-test.patch" ] || fail "export did not write patch 2"
+	grep -q "^Subject: \[PATCH 0/2\] $(sed -n 's/^Subject: \[PATCH 0\/[0-9]*\] //p' \
+		"$PATCHES/0000-cover-letter.patch")" "$p/0000-cover-letter.patch" ||
+		fail "cover letter subject not kept"
+	"$TOP/scripts/series.sh" apply | grep -q 'up to date' || fail "not up to date after export"
+	git -C "$t" reset -q --hard HEAD~1
+	expect_fail "commits that are not in patches/" "$TOP/scripts/series.sh" apply
+	FORCE=1 "$TOP/scripts/series.sh" apply
+	[ "$(git -C "$t" log -1 --format=%s)" = "README: roundtrip test" ] ||
+		fail "FORCE=1 apply did not restore patches/"
+}
+
+tests=(cover_letter fetch_rejects_bad_checksum verify_names_failing_patch apply_export_roundtrip
 	config_assertion vm_reports_failed_boot guest_helpers)
 case "${1:-}" in
 --list) printf '%s\n' "${tests[@]}" ;;
