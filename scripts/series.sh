@@ -38,11 +38,26 @@ fi
 # One set of options for every export, so that files compare byte for byte.
 FORMAT_PATCH=(format-patch -q --numbered --zero-commit --no-signature)
 
+# unfold_subjects DIR: format-patch folds a Subject: longer than 78 columns
+# onto a continuation line, and tools that read one line per header (the
+# before-stop hook compares subjects that way) see half of it. Unfold it; an
+# unfolded header means the same (RFC 5322) and `git am` reads both.
+unfold_subjects() {
+	local f
+	for f in "$1"/*.patch; do
+		awk 'h == 0 && /^$/ { h = 1 }
+		     h == 0 && subj && /^[ \t]/ { sub(/^[ \t]+/, " "); printf "%s", $0; next }
+		     { if (NR > 1) printf "\n"; printf "%s", $0; subj = (h == 0 && /^Subject: /) }
+		     END { printf "\n" }' "$f" >"$f.tmp" && mv "$f.tmp" "$f"
+	done
+}
+
 # format_series DIR: the tree's base..HEAD as patch files in DIR (no cover).
 format_series() {
 	rm -rf "$1"
 	mkdir -p "$1"
 	git_tree "${FORMAT_PATCH[@]}" -o "$1" base..HEAD
+	unfold_subjects "$1"
 }
 
 # same_series A B: the numbered patch files in A and B are identical.
@@ -133,6 +148,7 @@ cmd_export() {
 	rm -rf "$out"
 	mkdir -p "$out"
 	git_tree "${FORMAT_PATCH[@]}" --cover-letter -o "$out" base..HEAD
+	unfold_subjects "$out"
 	python3 "$TOP/scripts/cover-letter.py" "$PATCHES/0000-cover-letter.patch" \
 		"$out/0000-cover-letter.patch"
 	mkdir -p "$PATCHES"
