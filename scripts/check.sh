@@ -73,6 +73,9 @@ build_stock() {
 # interop FIRST SECOND: FIRST preserves, SECOND (after kexec) verifies.
 interop() {
 	local log=$LOGS/e2e-interop-$1-to-$2-serial.log
+	"$TOP/vm/mkinitramfs.sh" "$BUILD/initramfs-interop.cpio" "$KOUT/patched" \
+		patched="$KOUT/patched/arch/x86/boot/bzImage" \
+		stock="$KOUT/stock/arch/x86/boot/bzImage" || return 1
 	"$TOP/vm/run.sh" "$log" "$KOUT/$1/arch/x86/boot/bzImage" "$BUILD/initramfs-interop.cpio" \
 		demo reserve_mem=1M:4K:khodemo khotest.next="$2" || return 1
 	grep -q "^khotest: stage 0: kernel [0-9.]*-$1," "$log" || { echo "stage 0 did not run $1"; return 1; }
@@ -104,9 +107,7 @@ else
 	blocked e2e-kexec-handover-demo build-patched-kho-y
 fi
 scenario build-stock-kho-y build_stock && stock_ok=1
-if [ $patched_ok = 1 ] && [ $stock_ok = 1 ] &&
-   "$TOP/vm/mkinitramfs.sh" "$BUILD/initramfs-interop.cpio" "$KOUT/patched" \
-	patched="$KOUT/patched/arch/x86/boot/bzImage" stock="$KOUT/stock/arch/x86/boot/bzImage" >/dev/null; then
+if [ $patched_ok = 1 ] && [ $stock_ok = 1 ]; then
 	scenario e2e-interop-stock-to-patched interop stock patched
 	scenario e2e-interop-patched-to-stock interop patched stock
 else

@@ -17,31 +17,21 @@ APTDIR=$CACHE/apt
 OUT=$CACHE/$BASE_TARBALL
 STAMP=$OUT.sha256
 
+# Every apt call reads only the private configuration under $APTDIR.
+APT_OPTS=(
+	-o Dir::Etc::SourceList="$APTDIR/sources.list"
+	-o Dir::Etc::SourceParts=/dev/null
+	-o Dir::Etc::Preferences=/dev/null
+	-o Dir::Etc::PreferencesParts=/dev/null
+	-o Dir::State::Lists="$APTDIR/lists"
+	-o Dir::State::Status="$APTDIR/status"
+	-o Dir::Cache="$APTDIR/cache"
+	-o APT::Architecture=amd64
+)
 apt_private() {
-	apt-get -q \
-		-o Dir::Etc::SourceList="$APTDIR/sources.list" \
-		-o Dir::Etc::SourceParts=/dev/null \
-		-o Dir::Etc::Preferences=/dev/null \
-		-o Dir::Etc::PreferencesParts=/dev/null \
-		-o Dir::State::Lists="$APTDIR/lists" \
-		-o Dir::State::Status="$APTDIR/status" \
-		-o Dir::Cache="$APTDIR/cache" \
-		-o APT::Architecture=amd64 \
-		-o Acquire::Languages=none \
-		-o APT::Sandbox::User=root \
-		"$@"
+	apt-get -q "${APT_OPTS[@]}" -o Acquire::Languages=none -o APT::Sandbox::User=root "$@"
 }
-
-apt_cache_private() {
-	apt-cache \
-		-o Dir::Etc::SourceList="$APTDIR/sources.list" \
-		-o Dir::Etc::SourceParts=/dev/null \
-		-o Dir::State::Lists="$APTDIR/lists" \
-		-o Dir::State::Status="$APTDIR/status" \
-		-o Dir::Cache="$APTDIR/cache" \
-		-o APT::Architecture=amd64 \
-		"$@"
-}
+apt_cache_private() { apt-cache "${APT_OPTS[@]}" "$@"; }
 
 # Download the .deb of the pinned version (or the newest 7.2.x, loudly) and
 # set $tarball to the path of the tarball inside it.

@@ -160,13 +160,18 @@ cmd_export() {
 	msg "export: $n patches and the cover letter written to patches/"
 }
 
+# base_worktree DIR: a fresh worktree of the pristine base at DIR.
+base_worktree() {
+	git_tree worktree remove --force "$1" >/dev/null 2>&1 || rm -rf "$1"
+	git_tree worktree prune
+	git_tree worktree add -q --detach "$1" base
+}
+
 cmd_verify() {
 	local wt=$BUILD/verify-base p n=0
 
 	git_tree rev-parse -q --verify base >/dev/null || die "verify: no applied tree at $TREE"
-	git_tree worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"
-	git_tree worktree prune
-	git_tree worktree add -q --detach "$wt" base
+	base_worktree "$wt"
 	while read -r p; do
 		if ! git -C "$wt" am -q --keep-cr "$p" >"$LOGS/verify-apply.log" 2>&1; then
 			sed 's/^/    | /' "$LOGS/verify-apply.log" >&2
@@ -201,9 +206,7 @@ cmd_stock() {
 		msg "stock: $wt is the pristine base"
 		return
 	fi
-	git_tree worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"
-	git_tree worktree prune
-	git_tree worktree add -q --detach "$wt" base
+	base_worktree "$wt"
 	msg "stock: pristine base checked out at $wt"
 }
 
