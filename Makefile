@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps fetch apply export status verify build demo check clean distclean
+.PHONY: help deps fetch apply export status verify build kunit bench demo check clean distclean
 
 help:
 	@echo "make demo     set up, build, and hand over across kexec in QEMU (verified)"
@@ -16,6 +16,8 @@ help:
 	@echo "make status   compare build/linux with patches/"
 	@echo "make verify   check that patches/ applies to the pristine base"
 	@echo "make build    build the patched kernel (build/kout/patched)"
+	@echo "make kunit    run the radix tree's KUnit suite in QEMU (kunit.py)"
+	@echo "make bench    time the tracker: stock 7.2 vs ours, same VMs (bench/results/)"
 	@echo "make clean    remove build outputs, keep the cache and build/linux"
 
 deps:
@@ -38,6 +40,12 @@ verify: apply
 
 build: apply
 	@scripts/build-kernel.sh build/linux build/kout/patched
+
+kunit: apply
+	@scripts/kunit.sh
+
+bench:
+	@scripts/bench.sh
 
 demo:
 	@scripts/demo.sh

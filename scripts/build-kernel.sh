@@ -53,7 +53,11 @@ done < <(cat "${frags[@]}")
 
 msg "build: $(basename "$src") -> $out (log: $log)"
 start=$(date +%s)
-"${kmake[@]}" bzImage >"$log" 2>&1 &
+# With CONFIG_MODULES, "modules" also writes Module.symvers, which
+# out-of-tree modules (bench/kho_bench) need to link against this kernel.
+targets=(bzImage)
+grep -qx 'CONFIG_MODULES=y' "$out/.config" && targets+=(modules)
+"${kmake[@]}" "${targets[@]}" >"$log" 2>&1 &
 pid=$!
 while kill -0 $pid 2>/dev/null; do
 	sleep 10

@@ -39,7 +39,8 @@ blocked() {
 # Signed-off-by: is an error).
 checkpatch_one() {
 	local out
-	out=$(cd "$TREE" && perl scripts/checkpatch.pl --strict --showfile "$1" 2>&1)
+	# Debian's python3 first: checkpatch runs spdxcheck.py (python3-ply).
+	out=$(cd "$TREE" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --showfile "$1" 2>&1)
 	echo "$out"
 	echo "$out" | grep -Eq '^total: 0 errors, 0 warnings,'
 }
@@ -106,13 +107,16 @@ else
 	blocked tooling-vm-reports-failed-boot build-patched-kho-y
 	blocked e2e-kexec-handover-demo build-patched-kho-y
 fi
+scenario kunit-kho-radix "$TOP/scripts/kunit.sh"
 scenario build-stock-kho-y build_stock && stock_ok=1
 if [ $patched_ok = 1 ] && [ $stock_ok = 1 ]; then
 	scenario e2e-interop-stock-to-patched interop stock patched
 	scenario e2e-interop-patched-to-stock interop patched stock
+	scenario bench-smoke "$TOP/scripts/bench.sh" --smoke
 else
 	blocked e2e-interop-stock-to-patched "a kernel build"
 	blocked e2e-interop-patched-to-stock "a kernel build"
+	blocked bench-smoke "a kernel build"
 fi
 
 echo

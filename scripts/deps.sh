@@ -13,8 +13,8 @@ PKGS=(
 	apt dpkg ca-certificates
 	# VM handover
 	qemu-system-x86 kexec-tools busybox-static device-tree-compiler
-	# checks
-	sparse
+	# checks (checkpatch's spdxcheck.py imports ply and git)
+	sparse python3-ply python3-git
 )
 
 missing=()

@@ -131,9 +131,10 @@ console=ttyS0 kho=on khotest.demo=new khotest.x=1" ] || fail "unexpected output"
 # into patches/ and keeps the cover letter; apply is then up to date.
 # Runs on a shared clone of build/linux and a copy of patches/.
 test_apply_export_roundtrip() {
-	local b=$TMP/b p=$TMP/patches t=$TMP/b/linux
+	local b=$TMP/b p=$TMP/patches t=$TMP/b/linux n
 	mkdir -p "$b" "$p"
 	cp "$PATCHES"/*.patch "$p"/
+	n=$(($(series_files | wc -l) + 1))	# the number the new patch gets
 	git clone -q --shared -b series "$TREE" "$t"
 	export KHO_BUILD=$b KHO_PATCHES=$p
 	"$TOP/scripts/series.sh" apply | grep -q 'up to date' || fail "fresh clone not up to date"
@@ -142,8 +143,9 @@ test_apply_export_roundtrip() {
 	expect_fail "commits that are not in patches/" "$TOP/scripts/series.sh" apply
 	"$TOP/scripts/series.sh" export
 	ls "$p"
-	[ -f "$p/0002-README-roundtrip-test.patch" ] || fail "export did not write patch 2"
-	grep -q "^Subject: \[PATCH 0/2\] $(sed -n 's/^Subject: \[PATCH 0\/[0-9]*\] //p' \
+	[ -f "$p/$(printf %04d "$n")-README-roundtrip-test.patch" ] ||
+		fail "export did not write patch $n"
+	grep -q "^Subject: \[PATCH 0/$n\] $(sed -n 's/^Subject: \[PATCH 0\/[0-9]*\] //p' \
 		"$PATCHES/0000-cover-letter.patch")" "$p/0000-cover-letter.patch" ||
 		fail "cover letter subject not kept"
 	"$TOP/scripts/series.sh" apply | grep -q 'up to date' || fail "not up to date after export"

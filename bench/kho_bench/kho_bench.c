@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kho_bench - time KHO's preservation tracker through its public API
+ *
+ * Built out of tree against both the stock 7.2 kernel and the patched one
+ * (bench/kho_bench/Makefile), so it uses only what both export:
+ * kho_preserve_pages(), kho_unpreserve_pages(), kho_preserve_folio() and
+ * kho_unpreserve_folio(). Loading it runs every case and prints one line
+ * per measurement:
+ *
+ *   kho_bench: case=<name> threads=<n> pages=<n> preserve_ns_per_page=<n>
+ *              unpreserve_ns_per_page=<n> rep=<i>
+ *
+ * Cases, all order 0, one call per page:
+ *   contig    - consecutive pages of 4 MiB blocks
+ *   scattered - every other page of the same blocks
+ *   folio     - consecutive pages, as order-0 folios
+ *   no-kho    - the same loop over consecutive pages without calling KHO:
+ *               the floor of the figures, and the best two-thread speed-up
+ *               this machine (or emulator) allows
+ * each with one thread doing all pages and with two threads, bound to CPUs
+ * 0 and 1, each doing the pages of every other block. The module stays
+ * loaded so that its memory is not handed back while the tree is in use;
+ * every preservation is dropped before init returns.
+ */
+
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/timex.h>
+#include <linux/cpumask.h>
+#include <linux/gfp.h>
+#include <linux/kexec_handover.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/timekeeping.h>
+
+#define BLOCK_ORDER	10
+#define BLOCK_PAGES	(1UL << BLOCK_ORDER)
+
+static unsigned int blocks = 128;	/* 512 MiB */
+module_param(blocks, uint, 0444);
+MODULE_PARM_DESC(blocks, "4 MiB blocks to preserve pages in (even)");
+
+static unsigned int reps = 3;
+module_param(reps, uint, 0444);
+MODULE_PARM_DESC(reps, "repetitions of every case");
+
+enum pattern { CONTIG, SCATTERED, FOLIO, NOKHO };
+static const char * const pattern_name[] = {
+	"contig", "scattered", "folio", "no-kho"
+};
+
+static struct page **block;
+
+/*
+ * Time is counted in TSC cycles: under QEMU TCG the kernel may find no
+ * clocksource better than jiffies (4 ms at HZ=250), while the TSC follows
+ * the host's clock. Cycles per microsecond are calibrated against ktime
+ * over a long enough interval (see kho_bench_calibrate()).
+ */
+static u64 cycles_per_us;
+
+static u64 now_ns(void)
+{
+	return div64_u64((u64)get_cycles() * 1000, cycles_per_us);
+}
+
+static void kho_bench_calibrate(void)
+{
+	u64 c0, t0, ns;
+
+	t0 = ktime_get_ns();
+	c0 = get_cycles();
+	msleep(1000);
+	ns = ktime_get_ns() - t0;
+	cycles_per_us = max_t(u64, 1, div64_u64(((u64)get_cycles() - c0) * 1000, ns));
+}
+
+struct job {
+	enum pattern pattern;
+	unsigned int first, step;	/* blocks first, first + step, ... */
+	bool unpreserve;
+	struct completion *start;
+	struct completion done;
+	unsigned long pages;
+	u64 ns;
+	unsigned long sink;
+	int err;
+};
+
+static int run_block(struct job *j, struct page *base)
+{
+	unsigned long i, stride = j->pattern == SCATTERED ? 2 : 1;
+	int err = 0;
+
+	for (i = 0; i < BLOCK_PAGES; i += stride) {
+		struct page *page = base + i;
+
+		if (j->pattern == NOKHO) {
+			/* The loop alone: what two CPUs can do at best. */
+			j->sink += READ_ONCE(page->flags.f);
+		} else if (j->pattern == FOLIO) {
+			if (j->unpreserve)
+				kho_unpreserve_folio(page_folio(page));
+			else
+				err = kho_preserve_folio(page_folio(page));
+		} else {
+			if (j->unpreserve)
+				kho_unpreserve_pages(page, 1);
+			else
+				err = kho_preserve_pages(page, 1);
+		}
+		if (err)
+			return err;
+		j->pages++;
+	}
+	return 0;
+}
+
+static int job_fn(void *data)
+{
+	struct job *j = data;
+	unsigned int b;
+	u64 t0;
+
+	if (j->start)
+		wait_for_completion(j->start);
+	t0 = now_ns();
+	for (b = j->first; b < blocks && !j->err; b += j->step)
+		j->err = run_block(j, block[b]);
+	j->ns = now_ns() - t0;
+	complete(&j->done);
+	return 0;
+}
+
+/* Run @pattern over all blocks with @threads threads; return the wall time. */
+static u64 run(enum pattern pattern, unsigned int threads, bool unpreserve,
+	       unsigned long *pages)
+{
+	DECLARE_COMPLETION_ONSTACK(start);
+	struct job job[2] = {};
+	unsigned int t;
+	u64 ns;
+
+	*pages = 0;
+	for (t = 0; t < threads; t++) {
+		struct task_struct *task;
+
+		job[t] = (struct job){ .pattern = pattern, .first = t,
+				       .step = threads, .unpreserve = unpreserve,
+				       .start = &start };
+		init_completion(&job[t].done);
+		task = kthread_create(job_fn, &job[t], "kho_bench/%u", t);
+		if (IS_ERR(task))
+			return 0;
+		kthread_bind(task, t % num_online_cpus());
+		wake_up_process(task);
+	}
+	complete_all(&start);
+	for (t = 0; t < threads; t++)
+		wait_for_completion(&job[t].done);
+	/*
+	 * The time of the slowest thread, each timed from when it starts:
+	 * waking threads up costs milliseconds under emulation, and that is
+	 * not the tracker's.
+	 */
+	ns = 0;
+	for (t = 0; t < threads; t++) {
+		ns = max(ns, job[t].ns);
+		if (job[t].err)
+			pr_err("kho_bench: %s thread %u failed: %d\n",
+			       pattern_name[pattern], t, job[t].err);
+		*pages += job[t].pages;
+	}
+	return ns;
+}
+
+static int __init kho_bench_init(void)
+{
+	unsigned long pages, upages;
+	unsigned int b, threads, rep;
+	enum pattern p;
+	u64 pns, uns;
+
+	if (!kho_is_enabled()) {
+		pr_err("kho_bench: KHO is not enabled (boot with kho=on)\n");
+		return -ENODEV;
+	}
+	blocks &= ~1U;
+	block = kcalloc(blocks, sizeof(*block), GFP_KERNEL);
+	if (!block)
+		return -ENOMEM;
+	for (b = 0; b < blocks; b++) {
+		block[b] = alloc_pages(GFP_KERNEL, BLOCK_ORDER);
+		if (!block[b]) {
+			pr_err("kho_bench: out of memory at block %u\n", b);
+			return -ENOMEM;
+		}
+	}
+
+	kho_bench_calibrate();
+	pr_info("kho_bench: start cpus=%u blocks=%u reps=%u tsc_cycles_per_us=%llu\n",
+		num_online_cpus(), blocks, reps, cycles_per_us);
+	for (rep = 0; rep < reps; rep++) {
+		for (p = CONTIG; p <= NOKHO; p++) {
+			for (threads = 1; threads <= 2; threads++) {
+				pns = run(p, threads, false, &pages);
+				uns = run(p, threads, true, &upages);
+				if (!pages || pages != upages)
+					return -EIO;
+				pr_info("kho_bench: case=%s threads=%u pages=%lu preserve_ns_per_page=%llu unpreserve_ns_per_page=%llu rep=%u\n",
+					pattern_name[p], threads, pages,
+					div_u64(pns, pages), div_u64(uns, pages),
+					rep);
+			}
+		}
+	}
+	pr_info("kho_bench: done\n");
+	return 0;
+}
+module_init(kho_bench_init);
+
+MODULE_DESCRIPTION("Benchmark of the KHO preservation tracker");
+MODULE_LICENSE("GPL");
