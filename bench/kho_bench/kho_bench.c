@@ -141,6 +141,7 @@ static u64 run(enum pattern pattern, unsigned int threads, bool unpreserve,
 {
 	DECLARE_COMPLETION_ONSTACK(start);
 	struct job job[2] = {};
+	bool failed = false;
 	unsigned int t;
 	u64 ns;
 
@@ -153,8 +154,13 @@ static u64 run(enum pattern pattern, unsigned int threads, bool unpreserve,
 				       .start = &start };
 		init_completion(&job[t].done);
 		task = kthread_create(job_fn, &job[t], "kho_bench/%u", t);
-		if (IS_ERR(task))
-			return 0;
+		if (IS_ERR(task)) {
+			/* Release the threads already waiting on @start. */
+			pr_err("kho_bench: cannot start thread %u\n", t);
+			threads = t;
+			failed = true;
+			break;
+		}
 		kthread_bind(task, t % num_online_cpus());
 		wake_up_process(task);
 	}
@@ -174,6 +180,8 @@ static u64 run(enum pattern pattern, unsigned int threads, bool unpreserve,
 			       pattern_name[pattern], t, job[t].err);
 		*pages += job[t].pages;
 	}
+	if (failed)
+		*pages = 0;
 	return ns;
 }
 
