@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps fetch apply export status verify build kunit bench demo check clean distclean
+.PHONY: help deps fetch apply export status verify build kunit bench bench-boot demo check clean distclean
 
 help:
 	@echo "make demo     set up, build, and hand over across kexec in QEMU (verified)"
@@ -18,6 +18,7 @@ help:
 	@echo "make build    build the patched kernel (build/kout/patched)"
 	@echo "make kunit    run the radix tree's KUnit suite in QEMU (kunit.py)"
 	@echo "make bench    time the tracker: stock 7.2 vs ours, same VMs (bench/results/)"
+	@echo "make bench-boot  successor KHO time vs preserved ranges, stock vs ours"
 	@echo "make clean    remove build outputs, keep the cache and build/linux"
 
 deps:
@@ -46,6 +47,10 @@ kunit: apply
 
 bench:
 	@scripts/bench.sh
+	@scripts/bench-boot.sh
+
+bench-boot:
+	@scripts/bench-boot.sh
 
 demo:
 	@scripts/demo.sh

@@ -51,7 +51,7 @@ cover_letter() {
 	n=$(series_files | wc -l)
 	[ -f "$c" ] || { echo "no $c"; return 1; }
 	grep -n '\*\*\* \(SUBJECT\|BLURB\) HERE \*\*\*' "$c" && { echo "placeholders left"; return 1; }
-	grep -q "^Subject: \[PATCH 0/$n\] " "$c" || { echo "cover letter is not [PATCH 0/$n]"; return 1; }
+	grep -q "^Subject: \[PATCH 0*0/$n\] " "$c" || { echo "cover letter is not [PATCH 0/$n]"; return 1; }
 	echo "cover letter: $(sed -n 's/^Subject: //p' "$c")"
 }
 
@@ -83,6 +83,49 @@ interop() {
 	grep -q "^khotest: stage 1: kernel [0-9.]*-$2," "$log" || { echo "stage 1 did not run $2"; return 1; }
 }
 
+# memblock_simulator [NUMA=1]: build tools/testing/memblock and run it.
+memblock_simulator() {
+	local dir=$TREE/tools/testing/memblock rc=0
+	make -C "$dir" clean >/dev/null
+	make -C "$dir" -j"$JOBS" "$@" && (cd "$dir" && ./main -v) || rc=1
+	make -C "$dir" clean >/dev/null
+	return $rc
+}
+
+# Many separate preservations of every kind across one kexec, each unit
+# restored on its own with its bytes checked (tests/kho_scatter).
+e2e_scatter() {
+	local img=$KOUT/patched/arch/x86/boot/bzImage
+	(build_module "$TOP/tests/kho_scatter" "$KOUT/patched" "$BUILD/scatter-module/patched") &&
+	"$TOP/vm/mkinitramfs.sh" "$BUILD/initramfs-scatter-patched.cpio" "$KOUT/patched" \
+		bzImage="$img" kho_scatter.ko="$BUILD/scatter-module/patched/kho_scatter.ko" &&
+	"$TOP/vm/run.sh" -m 2G "$LOGS/e2e-scatter-64k-serial.log" "$img" \
+		"$BUILD/initramfs-scatter-patched.cpio" scatter \
+		khotest.scatter=scattered=65536,contig=65536,folios=1,ranges=64
+}
+
+build_patched_numa() {
+	"$TOP/scripts/build-kernel.sh" "$TREE" "$KOUT/patched-numa" \
+		"$TOP/configs/kho.config" "$TOP/configs/kho-numa.config"
+}
+
+# The same on two (emulated) NUMA nodes, blocks taken from both in turn:
+# every unit restored, units on both nodes, and node 1 had deferred pages.
+e2e_scatter_numa() {
+	local k=$KOUT/patched-numa log=$LOGS/e2e-scatter-numa-serial.log
+	(build_module "$TOP/tests/kho_scatter" "$k" "$BUILD/scatter-module/patched-numa") &&
+	"$TOP/vm/mkinitramfs.sh" "$BUILD/initramfs-scatter-patched-numa.cpio" "$k" \
+		bzImage="$k/arch/x86/boot/bzImage" \
+		kho_scatter.ko="$BUILD/scatter-module/patched-numa/kho_scatter.ko" &&
+	"$TOP/vm/run.sh" -m 2G "$log" "$k/arch/x86/boot/bzImage" \
+		"$BUILD/initramfs-scatter-patched-numa.cpio" scatter numa=fake=2 \
+		khotest.scatter=scattered=16384,contig=16384,folios=1,ranges=16,spread=1 || return 1
+	grep -q '^khotest: restored: .*nodes: 0:[0-9]* 1:[0-9]*$' "$log" ||
+		{ echo "the units were not on both nodes; see $log"; return 1; }
+	[ "$(grep -c 'node 1 deferred pages initialised' "$log")" = 2 ] ||
+		{ echo "node 1 had no deferred pages in both kernels; see $log"; return 1; }
+}
+
 mkdir -p "$LOGS"
 msg "check: set-up"
 "$TOP/scripts/deps.sh" || die "check: installing packages failed"
@@ -93,6 +136,8 @@ for t in $("$TOP/tests/tooling.sh" --list); do
 	scenario "tooling-${t//_/-}" "$TOP/tests/tooling.sh" "$t"
 done
 scenario series-applies-to-pristine-base "$TOP/scripts/series.sh" verify
+scenario memblock-simulator memblock_simulator
+scenario memblock-simulator-numa memblock_simulator NUMA=1
 scenario series-cover-letter cover_letter
 while read -r p; do
 	scenario "checkpatch-$(basename "$p" .patch | cut -c1-30)" checkpatch_one "$p"
@@ -103,9 +148,18 @@ if scenario build-patched-kho-y build_patched; then
 	patched_ok=1
 	scenario tooling-vm-reports-failed-boot "$TOP/tests/tooling.sh" vm_reports_failed_boot
 	scenario e2e-kexec-handover-demo e2e_demo
+	scenario e2e-scatter-64k e2e_scatter
+	if scenario build-patched-numa build_patched_numa; then
+		scenario e2e-scatter-numa e2e_scatter_numa
+	else
+		blocked e2e-scatter-numa build-patched-numa
+	fi
 else
 	blocked tooling-vm-reports-failed-boot build-patched-kho-y
 	blocked e2e-kexec-handover-demo build-patched-kho-y
+	blocked e2e-scatter-64k build-patched-kho-y
+	blocked build-patched-numa build-patched-kho-y
+	blocked e2e-scatter-numa build-patched-kho-y
 fi
 scenario kunit-kho-radix "$TOP/scripts/kunit.sh"
 scenario build-stock-kho-y build_stock && stock_ok=1
@@ -113,10 +167,12 @@ if [ $patched_ok = 1 ] && [ $stock_ok = 1 ]; then
 	scenario e2e-interop-stock-to-patched interop stock patched
 	scenario e2e-interop-patched-to-stock interop patched stock
 	scenario bench-smoke "$TOP/scripts/bench.sh" --smoke
+	scenario bench-boot-smoke "$TOP/scripts/bench-boot.sh" --smoke
 else
 	blocked e2e-interop-stock-to-patched "a kernel build"
 	blocked e2e-interop-patched-to-stock "a kernel build"
 	blocked bench-smoke "a kernel build"
+	blocked bench-boot-smoke "a kernel build"
 fi
 
 echo

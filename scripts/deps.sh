@@ -15,6 +15,10 @@ PKGS=(
 	qemu-system-x86 kexec-tools busybox-static device-tree-compiler
 	# checks (checkpatch's spdxcheck.py imports ply and git)
 	sparse python3-ply python3-git
+	# tools/testing/memblock (ASan/UBSan come with gcc)
+	liburcu-dev
+	# benchmark plots
+	gnuplot-nox
 )
 
 missing=()

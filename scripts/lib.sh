@@ -47,3 +47,15 @@ run_logged() {
 		die "'$*' failed; full log: $log"
 	fi
 }
+
+# build_module SRC_DIR KOUT OUT_DIR: build the out-of-tree module in SRC_DIR
+# (its *.c and Kbuild) against the kernel built in KOUT, into OUT_DIR.
+build_module() {
+	local src=$1 kout=$2 out
+	out=$(realpath -m "$3")
+	rm -rf "$out"
+	mkdir -p "$out"
+	cp "$src"/*.c "$src"/Kbuild "$out"/
+	CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache} run_logged "$out/build.log" \
+		make -C "$kout" M="$out" CC="ccache gcc" -j"$JOBS" modules
+}

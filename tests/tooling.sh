@@ -145,7 +145,7 @@ test_apply_export_roundtrip() {
 	ls "$p"
 	[ -f "$p/$(printf %04d "$n")-README-roundtrip-test.patch" ] ||
 		fail "export did not write patch $n"
-	grep -q "^Subject: \[PATCH 0/$n\] $(sed -n 's/^Subject: \[PATCH 0\/[0-9]*\] //p' \
+	grep -q "^Subject: \[PATCH 0*0/$n\] $(sed -n 's/^Subject: \[PATCH 0*0\/[0-9]*\] //p' \
 		"$PATCHES/0000-cover-letter.patch")" "$p/0000-cover-letter.patch" ||
 		fail "cover letter subject not kept"
 	"$TOP/scripts/series.sh" apply | grep -q 'up to date' || fail "not up to date after export"

@@ -8,6 +8,10 @@
 # one QEMU process. The run ends when the last kernel reboots for real
 # (-no-reboot makes QEMU exit), panics (panic=-1), or TIMEOUT seconds pass.
 # "khotest:" lines are shown as they arrive; the whole serial log is LOG.
+# LOG.host has the same lines, each prefixed with the host's clock (seconds)
+# when it arrived. The kernel prints through earlyprintk from its first
+# lines on, so early-boot lines arrive when they are printed: the host clock
+# times early boot where the kernel's own clock does not run yet.
 # Exit status 0 only if the guest printed "khotest: RESULT SCENARIO PASS".
 #
 # Accelerator: TCG. KVM only where KHO_ACCEL=kvm, or KHO_ACCEL=auto and a
@@ -57,7 +61,7 @@ pick_accel() {
 }
 
 accel=$(pick_accel)
-cmdline="console=ttyS0 panic=-1 kho=on khotest.scenario=$scenario $*"
+cmdline="earlyprintk=serial,ttyS0,115200 console=ttyS0 panic=-1 kho=on khotest.scenario=$scenario $*"
 mkdir -p "$(dirname "$log")"
 msg "vm: $scenario on $(basename "$kernel"), $accel, $mem, timeout ${timeout}s (serial log: $log)"
 start=$(date +%s.%N)
@@ -65,7 +69,9 @@ set +e
 timeout "$timeout" qemu-system-x86_64 -nodefaults -no-reboot -display none -monitor none \
 	-accel "$accel" -m "$mem" -smp 2 -serial stdio \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" </dev/null 2>&1 |
-	tr -d '\r' | tee "$log" | sed -u -n 's/^khotest: /    vm: /p'
+	perl -MTime::HiRes=time -e 'open(my $h, ">", $ARGV[0]) or die "$ARGV[0]: $!";
+		$| = 1; while (<STDIN>) { s/\r//g; printf $h "%.6f %s", time, $_; print }' "$log.host" |
+	tee "$log" | sed -u -n 's/^khotest: /    vm: /p'
 rc=${PIPESTATUS[0]}
 set -e
 secs=$(echo "$(date +%s.%N) - $start" | bc)
