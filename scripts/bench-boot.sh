@@ -28,7 +28,8 @@
 #
 # A stock point is skipped when its predicted time (quadratic in N from the
 # last point measured) exceeds BENCH_BOOT_BUDGET seconds; the table says so.
-# Results: bench/results/boot-<date>-<accel>.{csv,md,png}; --smoke runs two
+# Results: bench/results/boot-<date>-<accel>.{csv,md,png} (and .tree, the git
+# tree hash of the series measured); --smoke runs two
 # small points with both kernels into build/bench-smoke and checks that every
 # figure was found.
 set -euo pipefail
@@ -56,6 +57,7 @@ csv=$base.csv
 mkdir -p "$outdir"
 
 if [ -z "$report" ]; then
+git -C "$TREE" rev-parse --short "HEAD^{tree}" >"$base.tree"
 
 "$TOP/scripts/deps.sh"
 "$TOP/scripts/series.sh" apply
@@ -148,7 +150,7 @@ else
 fi
 
 # The table: KHO time = span - span at N = 0, per kernel and pattern.
-python3 - "$csv" "$base.md" "$accel" "$mem" "$(nproc)" "$(git -C "$TREE" rev-parse --short "HEAD^{tree}")" <<'EOF'
+python3 - "$csv" "$base.md" "$accel" "$mem" "$(nproc)" "$(cat "$base.tree" 2>/dev/null || echo unknown)" <<'EOF'
 import csv, sys
 path, md, accel, mem, cpus, head = sys.argv[1:]
 rows = list(csv.DictReader(open(path)))

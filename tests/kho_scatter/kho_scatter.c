@@ -98,6 +98,7 @@ struct blob {
 	u64 units;
 	u64 pages;
 	u64 seed;
+	u64 filled;		/* every byte holds the pattern */
 };
 
 static struct blob *blob;
@@ -249,6 +250,7 @@ static int kho_scatter_preserve(void)
 	get_random_bytes(&seed, sizeof(seed));
 	blob->magic = BLOB_MAGIC;
 	blob->seed = seed;
+	blob->filled = fill;
 
 	err = preserve_pages_of_blocks(scattered, SCATTERED);
 	if (!err)
@@ -331,6 +333,8 @@ static int kho_scatter_restore(void)
 		return -EINVAL;
 	}
 	seed = blob->seed;
+	if (!blob->filled)
+		verify = false;	/* only the headers were written */
 
 	for (phys = blob->head; phys; units++) {
 		const struct unit_hdr *hdr = phys_to_virt(phys);
