@@ -77,15 +77,17 @@ for k in "${kernels[@]}"; do
 		kho_scatter.ko="$BUILD/scatter-module/$k/kho_scatter.ko" >/dev/null
 done
 
-# successor_figures LOG: "<span ms>,<own ms>,<bare ms>,<walk ms>" for the
-# last boot in LOG (own, bare and walk empty where the kernel printed no such
-# line; bare and walk come from a CONFIG_KEXEC_HANDOVER_DEBUG kernel).
+# successor_figures LOG: "<span>,<own>,<bare>,<walk>,<after>" in ms for the
+# last boot in LOG: own is the time the kernel's "KHO: reserved" line gives,
+# bare and walk the floors a CONFIG_KEXEC_HANDOVER_DEBUG kernel prints, after
+# the host time from the "KHO: reserved" line to "SLUB:"; each is empty where
+# the kernel printed no such line.
 successor_figures() {
 	awk '
-	/Linux version/ { boot++; t0 = t1 = own = bare = walk = mhz = "" }
+	/Linux version/ { boot++; t0 = t1 = tk = own = bare = walk = mhz = "" }
 	/ mem auto-init:/ { t0 = $1 }
 	/ SLUB: / && t0 != "" && t1 == "" { t1 = $1 }
-	/ KHO: reserved .* preserved pages/ { own = $0 }
+	/ KHO: reserved .* preserved pages/ { own = $0; tk = $1 }
 	/ KHO: debug: a pass that also tags the head pages/ { bare = $0 }
 	/ KHO: debug: a pass that only walks the tree/ { walk = $0 }
 	/ tsc: Detected [0-9.]* MHz/ { for (i = 1; i < NF; i++) if ($(i + 1) == "MHz") mhz = $i }
@@ -100,11 +102,12 @@ successor_figures() {
 	}
 	END {
 		if (boot < 2 || t0 == "" || t1 == "") exit 1
-		printf "%.3f,%s,%s,%s\n", (t1 - t0) * 1000, ms(own), ms(bare), ms(walk)
+		after = tk == "" ? "" : sprintf("%.3f", (t1 - tk) * 1000)
+		printf "%.3f,%s,%s,%s,%s\n", (t1 - t0) * 1000, ms(own), ms(bare), ms(walk), after
 	}' "$1.host"
 }
 
-echo "kernel,pattern,n,span_ms,own_ms,bare_ms,walk_ms,qemu_s" >"$csv"
+echo "kernel,pattern,n,span_ms,own_ms,bare_ms,walk_ms,after_ms,qemu_s" >"$csv"
 failed=0
 declare -A last_n last_ms
 for pattern in $patterns; do
@@ -118,11 +121,11 @@ for pattern in $patterns; do
 				if [ "$(echo "$predicted > $budget" | bc)" = 1 ]; then
 					printf 'bench-boot: %s %s N=%s skipped: predicted %.0f s > budget %s s\n' \
 						"$k" "$pattern" "$n" "$predicted" "$budget"
-					echo "$k,$pattern,$n,skipped,,,," >>"$csv"
+					echo "$k,$pattern,$n,skipped,,,,," >>"$csv"
 					continue
 				fi
 			fi
-			log=$LOGS/bench-boot-$k-$pattern-$n-serial.log
+			log=$LOGS/bench-boot$([ $smoke = 1 ] && echo -smoke)-$k-$pattern-$n-serial.log
 			msg "bench-boot: $k, $pattern, N=$n ($mem)"
 			args="$pattern=$n,fill=0"
 			[ "$n" = 0 ] && args="fill=0"
@@ -131,12 +134,12 @@ for pattern in $patterns; do
 				khotest.scatter="$args" khotest.scatter_restore=verify=0 >/dev/null &&
 				fig=$(successor_figures "$log") || {
 				warn "bench-boot: the $k handover of N=$n $pattern pages failed; see $log"
-				echo "$k,$pattern,$n,failed,,,," >>"$csv"
+				echo "$k,$pattern,$n,failed,,,,," >>"$csv"
 				failed=1
 				continue
 			}
 			echo "$k,$pattern,$n,$fig,$(cat "$log.seconds")" >>"$csv"
-			info "$k $pattern N=$n: span,own,bare,walk ms = $fig"
+			info "$k $pattern N=$n: span,own,bare,walk,after ms = $fig"
 			if [ "$k" = stock ]; then
 				last_n[$pattern]=$n
 				last_ms[$pattern]=${fig%%,*}
@@ -193,6 +196,15 @@ for p in ['scattered', 'contig']:
                      'the tree %.1f ms; the walk plus the head page tags, no memblock, %.1f ms. '
                      'Reserving = %.2fx that floor.'
                      % (p, big, own[o], walk.get(d, float('nan')), bare[d], own[o] / bare[d]))
+aft = {}
+for r in rows:
+    if r.get('after_ms'):
+        aft[(r['kernel'], r['pattern'], int(r['n']))] = float(r['after_ms'])
+a_s, a_c = aft.get(('patched', 'scattered', big)), aft.get(('patched', 'contig', big))
+if a_s is not None and a_c is not None:
+    notes.append('- after its own pass, from the "KHO: reserved" line to "SLUB:" (memblock_free_all() and '
+                 'the rest of mm_core_init() before slab): %.1f ms with %d scattered pages, %.1f ms with %d '
+                 'contiguous ones.' % (a_s, big, a_c, big))
 s1, c1 = kho('patched', 'scattered', big), kho('patched', 'contig', big)
 o1, oc = own.get(('patched', 'scattered', big)), own.get(('patched', 'contig', big))
 if s1 is not None and c1:
