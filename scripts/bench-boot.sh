@@ -71,10 +71,7 @@ if [ $smoke = 0 ]; then
 	kernels+=(patched-debug)
 fi
 for k in "${kernels[@]}"; do
-	build_module "$TOP/tests/kho_scatter" "$KOUT/$k" "$BUILD/scatter-module/$k"
-	"$TOP/vm/mkinitramfs.sh" "$BUILD/initramfs-scatter-$k.cpio" "$KOUT/$k" \
-		bzImage="$KOUT/$k/arch/x86/boot/bzImage" \
-		kho_scatter.ko="$BUILD/scatter-module/$k/kho_scatter.ko" >/dev/null
+	scatter_initramfs "$k" >/dev/null
 done
 
 # successor_figures LOG: "<span>,<own>,<bare>,<walk>,<after>" in ms for the

@@ -92,15 +92,19 @@ memblock_simulator() {
 	return $rc
 }
 
+# scatter_handover K LOG ARGS...: the "scatter" scenario on kernel K (a 2G VM).
+scatter_handover() {
+	local k=$1 log=$2
+	shift 2
+	(scatter_initramfs "$k") &&
+	"$TOP/vm/run.sh" -m 2G "$log" "$KOUT/$k/arch/x86/boot/bzImage" \
+		"$BUILD/initramfs-scatter-$k.cpio" scatter "$@"
+}
+
 # Many separate preservations of every kind across one kexec, each unit
 # restored on its own with its bytes checked (tests/kho_scatter).
 e2e_scatter() {
-	local img=$KOUT/patched/arch/x86/boot/bzImage
-	(build_module "$TOP/tests/kho_scatter" "$KOUT/patched" "$BUILD/scatter-module/patched") &&
-	"$TOP/vm/mkinitramfs.sh" "$BUILD/initramfs-scatter-patched.cpio" "$KOUT/patched" \
-		bzImage="$img" kho_scatter.ko="$BUILD/scatter-module/patched/kho_scatter.ko" &&
-	"$TOP/vm/run.sh" -m 2G "$LOGS/e2e-scatter-64k-serial.log" "$img" \
-		"$BUILD/initramfs-scatter-patched.cpio" scatter \
+	scatter_handover patched "$LOGS/e2e-scatter-64k-serial.log" \
 		khotest.scatter=scattered=65536,contig=65536,folios=1,ranges=64
 }
 
@@ -112,13 +116,8 @@ build_patched_numa() {
 # The same on two (emulated) NUMA nodes, blocks taken from both in turn:
 # every unit restored, units on both nodes, and node 1 had deferred pages.
 e2e_scatter_numa() {
-	local k=$KOUT/patched-numa log=$LOGS/e2e-scatter-numa-serial.log
-	(build_module "$TOP/tests/kho_scatter" "$k" "$BUILD/scatter-module/patched-numa") &&
-	"$TOP/vm/mkinitramfs.sh" "$BUILD/initramfs-scatter-patched-numa.cpio" "$k" \
-		bzImage="$k/arch/x86/boot/bzImage" \
-		kho_scatter.ko="$BUILD/scatter-module/patched-numa/kho_scatter.ko" &&
-	"$TOP/vm/run.sh" -m 2G "$log" "$k/arch/x86/boot/bzImage" \
-		"$BUILD/initramfs-scatter-patched-numa.cpio" scatter numa=fake=2 \
+	local log=$LOGS/e2e-scatter-numa-serial.log
+	scatter_handover patched-numa "$log" numa=fake=2 \
 		khotest.scatter=scattered=16384,contig=16384,folios=1,ranges=16,spread=1 || return 1
 	grep -q '^khotest: restored: .*nodes: 0:[0-9]* 1:[0-9]*$' "$log" ||
 		{ echo "the units were not on both nodes; see $log"; return 1; }

@@ -59,3 +59,13 @@ build_module() {
 	CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache} run_logged "$out/build.log" \
 		make -C "$kout" M="$out" CC="ccache gcc" -j"$JOBS" modules
 }
+
+# scatter_initramfs K: build tests/kho_scatter against the kernel in $KOUT/K
+# and pack it with K's bzImage into $BUILD/initramfs-scatter-K.cpio.
+scatter_initramfs() {
+	local k=$1
+	build_module "$TOP/tests/kho_scatter" "$KOUT/$k" "$BUILD/scatter-module/$k"
+	"$TOP/vm/mkinitramfs.sh" "$BUILD/initramfs-scatter-$k.cpio" "$KOUT/$k" \
+		bzImage="$KOUT/$k/arch/x86/boot/bzImage" \
+		kho_scatter.ko="$BUILD/scatter-module/$k/kho_scatter.ko"
+}
