@@ -125,6 +125,48 @@ e2e_scatter_numa() {
 		{ echo "node 1 had no deferred pages in both kernels; see $log"; return 1; }
 }
 
+# The userspace fuzzer of the radix tree's check (tools/testing/kho_radix):
+# replay the corpus kept in tests/fuzz/kho_radix, then FUZZ_RUNS inputs of
+# libFuzzer from it, then report the line coverage of the radix tree file.
+fuzz_kho_radix() {
+	local dir=$TREE/tools/testing/kho_radix rc=0
+	make -C "$dir" clean >/dev/null
+	make -C "$dir" check RUNS="${FUZZ_RUNS:-100000}" CORPUS="$TOP/tests/fuzz/kho_radix" || rc=1
+	[ $rc = 1 ] || make -C "$dir" coverage CORPUS="$TOP/tests/fuzz/kho_radix" || rc=1
+	ls "$dir"/findings/crash-* "$dir"/findings/timeout-* "$dir"/findings/leak-* 2>/dev/null &&
+		{ echo "libFuzzer saved failing inputs (above)"; rc=1; }
+	make -C "$dir" clean >/dev/null
+	return $rc
+}
+
+build_patched_debug() {
+	"$TOP/scripts/build-kernel.sh" "$TREE" "$KOUT/patched-debug" \
+		"$TOP/configs/kho.config" "$TOP/configs/kho-debug.config"
+}
+
+# Every way of /sys/kernel/debug/kho/out/spoil, one per handover of a chain
+# (vm/guest/khotest/spoil.sh); each way is then counted on its own.
+SPOIL_WAYS="compatible fdt-truncated root-zero root-unaligned cycle shared
+node-outside node-scratch key-invalid range-outside range-scratch
+subtree-outside"
+SPOIL_LOG=$LOGS/e2e-spoil-serial.log
+
+e2e_spoil_chain() {
+	(scatter_initramfs patched-debug) &&
+	"$TOP/vm/run.sh" -m 2G "$SPOIL_LOG" "$KOUT/patched-debug/arch/x86/boot/bzImage" \
+		"$BUILD/initramfs-scatter-patched-debug.cpio" spoil \
+		"khotest.spoil=$(echo $SPOIL_WAYS | tr ' ' ',')"
+}
+
+# The successor of the handover spoilt in way $1 passed all five checks.
+e2e_spoil_way() {
+	local n
+	grep "^khotest: \(not \)\?ok - $1: " "$SPOIL_LOG"
+	n=$(grep -c "^khotest: ok - $1: " "$SPOIL_LOG")
+	grep -q "^khotest: not ok - $1: " "$SPOIL_LOG" && { echo "a check failed; see $SPOIL_LOG"; return 1; }
+	[ "$n" = 5 ] || { echo "$n of 5 checks passed; see $SPOIL_LOG"; return 1; }
+}
+
 mkdir -p "$LOGS"
 msg "check: set-up"
 "$TOP/scripts/deps.sh" || die "check: installing packages failed"
@@ -138,6 +180,7 @@ scenario series-applies-to-pristine-base "$TOP/scripts/series.sh" verify
 scenario memblock-simulator memblock_simulator
 scenario memblock-simulator-numa memblock_simulator NUMA=1
 scenario series-cover-letter cover_letter
+scenario fuzz-kho-radix fuzz_kho_radix
 while read -r p; do
 	scenario "checkpatch-$(basename "$p" .patch | cut -c1-30)" checkpatch_one "$p"
 done < <(series_files)
@@ -153,12 +196,28 @@ if scenario build-patched-kho-y build_patched; then
 	else
 		blocked e2e-scatter-numa build-patched-numa
 	fi
+	if scenario build-patched-debug build_patched_debug; then
+		scenario e2e-spoil-chain e2e_spoil_chain
+		for w in $SPOIL_WAYS; do
+			scenario "e2e-spoil-$w" e2e_spoil_way "$w"
+		done
+	else
+		blocked e2e-spoil-chain build-patched-debug
+		for w in $SPOIL_WAYS; do
+			blocked "e2e-spoil-$w" build-patched-debug
+		done
+	fi
 else
 	blocked tooling-vm-reports-failed-boot build-patched-kho-y
 	blocked e2e-kexec-handover-demo build-patched-kho-y
 	blocked e2e-scatter-64k build-patched-kho-y
 	blocked build-patched-numa build-patched-kho-y
 	blocked e2e-scatter-numa build-patched-kho-y
+	blocked build-patched-debug build-patched-kho-y
+	blocked e2e-spoil-chain build-patched-kho-y
+	for w in $SPOIL_WAYS; do
+		blocked "e2e-spoil-$w" build-patched-kho-y
+	done
 fi
 scenario kunit-kho-radix "$TOP/scripts/kunit.sh"
 scenario build-stock-kho-y build_stock && stock_ok=1

@@ -19,6 +19,8 @@ PKGS=(
 	liburcu-dev
 	# benchmark plots
 	gnuplot-nox
+	# tools/testing/kho_radix: libFuzzer, ASan/UBSan runtimes, llvm-cov
+	clang libclang-rt-14-dev llvm
 )
 
 missing=()
