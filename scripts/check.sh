@@ -167,6 +167,18 @@ e2e_spoil_way() {
 	[ "$n" = 5 ] || { echo "$n of 5 checks passed; see $SPOIL_LOG"; return 1; }
 }
 
+# Before the chain's last, clean handover, kho_scatter's misuse_phys= made
+# five calls that KHO must refuse (scratch pages and folio, no pages, pages
+# past memory); the successor then took that handover without refusing it,
+# so none of them preserved anything.
+e2e_api_misuse() {
+	grep "^khotest: \(not \)\?ok - \(KHO refused\|after the refusals\|and not refused\)" "$SPOIL_LOG"
+	grep -q "^khotest: ok - KHO refused pages and a folio .*(5 of 5 calls refused with -EINVAL)" "$SPOIL_LOG" &&
+		grep -q "^khotest: ok - after the refusals, a clean handover was taken" "$SPOIL_LOG" &&
+		grep -q "^khotest: ok - and not refused" "$SPOIL_LOG" ||
+		{ echo "see $SPOIL_LOG"; return 1; }
+}
+
 mkdir -p "$LOGS"
 msg "check: set-up"
 "$TOP/scripts/deps.sh" || die "check: installing packages failed"
@@ -201,11 +213,13 @@ if scenario build-patched-kho-y build_patched; then
 		for w in $SPOIL_WAYS; do
 			scenario "e2e-spoil-$w" e2e_spoil_way "$w"
 		done
+		scenario e2e-api-misuse-refused e2e_api_misuse
 	else
 		blocked e2e-spoil-chain build-patched-debug
 		for w in $SPOIL_WAYS; do
 			blocked "e2e-spoil-$w" build-patched-debug
 		done
+		blocked e2e-api-misuse-refused build-patched-debug
 	fi
 else
 	blocked tooling-vm-reports-failed-boot build-patched-kho-y
@@ -218,6 +232,7 @@ else
 	for w in $SPOIL_WAYS; do
 		blocked "e2e-spoil-$w" build-patched-kho-y
 	done
+	blocked e2e-api-misuse-refused build-patched-kho-y
 fi
 scenario kunit-kho-radix "$TOP/scripts/kunit.sh"
 scenario build-stock-kho-y build_stock && stock_ok=1

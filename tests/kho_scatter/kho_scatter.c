@@ -29,6 +29,12 @@
  *                contig=<n> folios=<n> ranges=<n> bad=<n>
  *
  * and fails to load if any unit is missing or wrong.
+ *
+ * misuse_phys=ADDR, with ADDR in a KHO scratch area, makes mode=preserve
+ * first make five calls that KHO must refuse with -EINVAL, preserving
+ * nothing: pages and a folio of the scratch area, no pages, and a range
+ * past the end of memory. It loads only if all five were refused. (Stock
+ * 7.2 checks the scratch areas only with CONFIG_KEXEC_HANDOVER_DEBUG.)
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -77,6 +83,10 @@ MODULE_PARM_DESC(fill, "fill every byte before kexec (else headers only)");
 static bool verify = true;
 module_param(verify, bool, 0444);
 MODULE_PARM_DESC(verify, "check every byte after kexec (needs fill)");
+
+static unsigned long long misuse_phys;
+module_param(misuse_phys, ullong, 0444);
+MODULE_PARM_DESC(misuse_phys, "an address in a KHO scratch area: try misuse first");
 
 enum kind { SCATTERED, CONTIG, FOLIO, RANGE, NR_KINDS };
 static const char * const kind_name[] = {
@@ -370,10 +380,37 @@ static int kho_scatter_restore(void)
 	return bad ? -EIO : 0;
 }
 
+static int kho_scatter_misuse(void)
+{
+	unsigned long pfn = PHYS_PFN(misuse_phys);
+	struct page *page, *scratch;
+	int refused = 0;
+
+	if (!misuse_phys || !pfn_valid(pfn))
+		return -EINVAL;
+	page = alloc_page(GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	scratch = pfn_to_page(pfn);
+
+	refused += kho_preserve_pages(scratch, 1) == -EINVAL;
+	refused += kho_preserve_pages(scratch - 1, 2) == -EINVAL;
+	refused += kho_preserve_folio(page_folio(scratch)) == -EINVAL;
+	refused += kho_preserve_pages(page, 0) == -EINVAL;
+	refused += kho_preserve_pages(page, ULONG_MAX - page_to_pfn(page)) ==
+		   -EINVAL;
+	__free_page(page);
+
+	pr_info("misuse: %d of 5 calls refused with -EINVAL\n", refused);
+	return refused == 5 ? 0 : -EINVAL;
+}
+
 static int __init kho_scatter_init(void)
 {
 	if (!kho_is_enabled())
 		return -EOPNOTSUPP;
+	if (!strcmp(mode, "preserve") && misuse_phys && kho_scatter_misuse())
+		return -EINVAL;
 	if (!strcmp(mode, "preserve"))
 		return kho_scatter_preserve();
 	if (!strcmp(mode, "restore"))

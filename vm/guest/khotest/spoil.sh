@@ -47,8 +47,13 @@ spoil_verify() {
 # spoil_next WAY REST: preserve, load the next kernel, spoil, reboot. The
 # checks that failed so far ride along on the command line, for the verdict.
 spoil_next() {
-	local way=$1 rest=$2 fails
-	if ! insmod /boot/kho_scatter.ko mode=preserve scattered=512 contig=512 folios=1; then
+	local way=$1 rest=$2 fails misuse=
+	# Before the clean handover, misuse of the API: refused, and nothing
+	# preserved, or the successor would refuse the handover (a scratch page).
+	[ "$way" = none ] &&
+		misuse="misuse_phys=$(($(head -n 1 /sys/kernel/debug/kho/out/scratch_phys) + 4096))"
+	# shellcheck disable=SC2086 # $misuse is one word or none
+	if ! insmod /boot/kho_scatter.ko mode=preserve scattered=512 contig=512 folios=1 $misuse; then
 		not_ok "kho_scatter preserved its units before '$way'"
 		finish spoil
 		return
@@ -61,6 +66,7 @@ spoil_next() {
 		return
 	fi
 	if [ "$way" = none ]; then
+		[ -n "$misuse" ] && ok "KHO refused pages and a folio of a scratch area, no pages and pages past memory ($(dmesg | sed -n 's/.*kho_scatter: misuse: //p'))"
 		say "handing over cleanly"
 		return
 	fi
@@ -81,6 +87,7 @@ scenario_main() {
 	none)
 		check "after the refusals, a clean handover was taken" \
 			dmesg_has "KHO: reserved .* preserved pages"
+		check "and not refused" sh -c '! dmesg | grep -q "KHO: refusing"'
 		check "and its units came back intact" insmod /boot/kho_scatter.ko mode=restore
 		check "no kernel of the chain failed a check" test "$(param khotest.spoil_fails 0)" = 0
 		finish spoil
