@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps fetch apply export status verify build kunit bench bench-boot demo check clean distclean
+.PHONY: help deps fetch apply export status verify build kunit bench bench-boot bisect demo check clean distclean
 
 help:
 	@echo "make demo     set up, build, and hand over across kexec in QEMU (verified)"
@@ -19,6 +19,7 @@ help:
 	@echo "make kunit    run the radix tree's KUnit suite in QEMU (kunit.py)"
 	@echo "make bench    time the tracker: stock 7.2 vs ours, same VMs (bench/results/)"
 	@echo "make bench-boot  successor KHO time vs preserved ranges, stock vs ours"
+	@echo "make bisect   build every patch in turn, with KHO=y and KHO=n"
 	@echo "make clean    remove build outputs, keep the cache and build/linux"
 
 deps:
@@ -51,6 +52,9 @@ bench:
 
 bench-boot:
 	@scripts/bench-boot.sh
+
+bisect: apply
+	@scripts/bisect-build.sh
 
 demo:
 	@scripts/demo.sh

@@ -9,7 +9,8 @@
 #
 # SRC is a kernel tree, OUT the build directory (O=). The default fragment is
 # configs/kho.config. Every option a fragment sets (or unsets) is asserted to
-# have landed in OUT/.config. Uses ccache. Shows a progress line; the full log
+# have landed in OUT/.config; where fragments disagree, the later one wins,
+# as merge_config.sh merges them. Uses ccache. Shows a progress line; the full log
 # is OUT/build.log.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -39,16 +40,29 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.config.frags" 2>/dev/null)" != "$c
 	run_logged "$out/config.log" "${kmake[@]}" olddefconfig
 	echo "$cfgsum" >"$out/.config.frags"
 fi
-bad=0
+# What the fragments ask for, a later fragment overriding an earlier one
+# (as merge_config.sh merges them): option -> its line.
+declare -A want=()
+order=()
 while read -r line; do
+	case "$line" in
+	CONFIG_*=*) opt=${line%%=*} ;;
+	"# CONFIG_"*" is not set") opt=${line#\# }; opt=${opt%% *} ;;
+	*) continue ;;
+	esac
+	[ -n "${want[$opt]:-}" ] || order+=("$opt")
+	want[$opt]=$line
+done < <(cat "${frags[@]}")
+bad=0
+for opt in "${order[@]}"; do
+	line=${want[$opt]}
 	case "$line" in
 	CONFIG_*=*)
 		grep -qxF "$line" "$out/.config" || { warn "config: '$line' did not land in $out/.config"; bad=1; } ;;
-	"# CONFIG_"*" is not set")
-		opt=${line#\# }; opt=${opt%% *}
+	*)
 		! grep -q "^$opt=" "$out/.config" || { warn "config: '$opt' should be unset in $out/.config"; bad=1; } ;;
 	esac
-done < <(cat "${frags[@]}")
+done
 [ $bad = 0 ] || { rm -f "$out/.config.frags"; die "config: required options missing (dependencies?); see $out/config.log"; }
 
 msg "build: $(basename "$src") -> $out (log: $log)"

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make bisect: build every patch of the series in turn, with KHO, with its
+# debug options and without KHO (configs/kho.config, then with
+# configs/kho-debug.config or configs/kho-off.config added), so that the
+# series bisects.
+#
+#   bisect-build.sh [FIRST]
+#
+# FIRST is the number of the first patch to build (default 1). The commits
+# come from build/linux (branch series); they are checked out one by one in
+# a worktree, build/bisect, and built in build/kout/bisect-{y,debug,n}.
+# Ends with "N of M builds passed" and fails if any failed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+first=${1:-1}
+[ -d "$TREE/.git" ] || die "bisect: no $TREE; run 'make apply' first"
+wt=$BUILD/bisect
+if [ ! -d "$wt/.git" ] && [ ! -f "$wt/.git" ]; then
+	git -C "$TREE" worktree add -q --detach "$wt" base
+fi
+mapfile -t commits < <(git -C "$TREE" rev-list --reverse base..series)
+[ ${#commits[@]} -gt 0 ] || die "bisect: no commits between base and series"
+
+passed=0 total=0 failed=()
+for ((i = first - 1; i < ${#commits[@]}; i++)); do
+	c=${commits[$i]}
+	subject=$(git -C "$TREE" log -1 --format=%s "$c")
+	git -C "$wt" checkout -q --detach "$c"
+	for kho in y debug n; do
+		frags=("$TOP/configs/kho.config")
+		[ $kho = debug ] && frags+=("$TOP/configs/kho-debug.config")
+		[ $kho = n ] && frags+=("$TOP/configs/kho-off.config")
+		total=$((total + 1))
+		msg "bisect: patch $((i + 1))/${#commits[@]} KHO=$kho: $subject"
+		if "$TOP/scripts/build-kernel.sh" "$wt" "$KOUT/bisect-$kho" "${frags[@]}" >/dev/null; then
+			passed=$((passed + 1))
+		else
+			failed+=("patch $((i + 1)) KHO=$kho: $subject (log: $KOUT/bisect-$kho/build.log)")
+		fi
+	done
+done
+for f in "${failed[@]}"; do
+	echo "failed: $f"
+done
+echo "$passed of $total builds passed"
+[ $passed = $total ]
