@@ -26,6 +26,9 @@
 # pass over the tree that only tags the head pages, without memblock: the
 # floor of the reserving pass.
 #
+# The first kernel says "kexec: loading" and "kexec: loaded" around its
+# `kexec -s -l`, so the host also times the load with the tree in place.
+#
 # A stock point is skipped when its predicted time (quadratic in N from the
 # last point measured) exceeds BENCH_BOOT_BUDGET seconds; the table says so.
 # Results: bench/results/boot-<date>-<accel>.{csv,md,png} (and .tree, the git
@@ -82,6 +85,8 @@ done
 successor_figures() {
 	awk '
 	/Linux version/ { boot++; t0 = t1 = tk = own = bare = walk = mhz = "" }
+	/ khotest: kexec: loading/ { l0 = $1 }
+	/ khotest: kexec: loaded/ { l1 = $1 }
 	/ mem auto-init:/ { t0 = $1 }
 	/ SLUB: / && t0 != "" && t1 == "" { t1 = $1 }
 	/ KHO: reserved .* preserved pages/ { own = $0; tk = $1 }
@@ -100,11 +105,12 @@ successor_figures() {
 	END {
 		if (boot < 2 || t0 == "" || t1 == "") exit 1
 		after = tk == "" ? "" : sprintf("%.3f", (t1 - tk) * 1000)
-		printf "%.3f,%s,%s,%s,%s\n", (t1 - t0) * 1000, ms(own), ms(bare), ms(walk), after
+		load = l0 == "" || l1 == "" ? "" : sprintf("%.1f", (l1 - l0) * 1000)
+		printf "%.3f,%s,%s,%s,%s,%s\n", (t1 - t0) * 1000, ms(own), ms(bare), ms(walk), after, load
 	}' "$1.host"
 }
 
-echo "kernel,pattern,n,span_ms,own_ms,bare_ms,walk_ms,after_ms,qemu_s" >"$csv"
+echo "kernel,pattern,n,span_ms,own_ms,bare_ms,walk_ms,after_ms,kexec_load_ms,qemu_s" >"$csv"
 failed=0
 declare -A last_n last_ms
 for pattern in $patterns; do
@@ -118,7 +124,7 @@ for pattern in $patterns; do
 				if [ "$(echo "$predicted > $budget" | bc)" = 1 ]; then
 					printf 'bench-boot: %s %s N=%s skipped: predicted %.0f s > budget %s s\n' \
 						"$k" "$pattern" "$n" "$predicted" "$budget"
-					echo "$k,$pattern,$n,skipped,,,,," >>"$csv"
+					echo "$k,$pattern,$n,skipped,,,,,," >>"$csv"
 					continue
 				fi
 			fi
@@ -131,7 +137,7 @@ for pattern in $patterns; do
 				khotest.scatter="$args" khotest.scatter_restore=verify=0 >/dev/null &&
 				fig=$(successor_figures "$log") || {
 				warn "bench-boot: the $k handover of N=$n $pattern pages failed; see $log"
-				echo "$k,$pattern,$n,failed,,,,," >>"$csv"
+				echo "$k,$pattern,$n,failed,,,,,," >>"$csv"
 				failed=1
 				continue
 			}
@@ -202,6 +208,19 @@ if a_s is not None and a_c is not None:
     notes.append('- after its own pass, from the "KHO: reserved" line to "SLUB:" (memblock_free_all() and '
                  'the rest of mm_core_init() before slab): %.1f ms with %d scattered pages, %.1f ms with %d '
                  'contiguous ones.' % (a_s, big, a_c, big))
+load = {}
+for r in rows:
+    if r.get('kexec_load_ms'):
+        load[(r['kernel'], r['pattern'], int(r['n']))] = float(r['kexec_load_ms'])
+for p in ['scattered', 'contig']:
+    ns = sorted(n for (k, q, n) in load if q == p and ('stock', p, n) in load and ('patched', p, n) in load)
+    if ns:
+        n = ns[-1]
+        notes.append('- `kexec -s -l` (host clock, kernel and initramfs included) with %d %s pages '
+                     'preserved: stock %.0f ms, ours %.0f ms; with none: stock %s ms, ours %s ms.'
+                     % (n, p, load[('stock', p, n)], load[('patched', p, n)],
+                        '%.0f' % load[('stock', p, 0)] if ('stock', p, 0) in load else '-',
+                        '%.0f' % load[('patched', p, 0)] if ('patched', p, 0) in load else '-'))
 s1, c1 = kho('patched', 'scattered', big), kho('patched', 'contig', big)
 o1, oc = own.get(('patched', 'scattered', big)), own.get(('patched', 'contig', big))
 if s1 is not None and c1:
@@ -220,7 +239,7 @@ cat "$base.md"
 if [ $smoke = 1 ]; then
 	[ $failed = 0 ] || die "bench-boot: some handovers failed (see the warnings above and $csv)"
 	# Every run must have given its span, and ours its own line.
-	awk -F, 'NR > 1 && ($4 == "" || ($1 == "patched" && $3 > 0 && $5 == "")) { bad = 1 }
+	awk -F, 'NR > 1 && ($4 == "" || $9 == "" || ($1 == "patched" && $3 > 0 && $5 == "")) { bad = 1 }
 		END { exit bad }' "$csv" || die "bench-boot: figures missing in $csv"
 	exit 0
 fi

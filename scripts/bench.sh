@@ -10,7 +10,8 @@
 # BENCH_REPS times (default 3) over BENCH_BLOCKS 4 MiB blocks (default 128,
 # i.e. 131072 pages per case). --smoke runs one tiny round: it checks the
 # harness, not the numbers. Results: bench/results/tracker-DATE-ACCEL.{csv,md}
-# (the smoke run writes under build/ instead) and a table on stdout.
+# and .png (preserve and unpreserve ns/page as bars); the smoke run writes
+# under build/ instead. The tables go to stdout too.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -26,7 +27,8 @@ else
 	res=$TOP/bench/results
 fi
 mkdir -p "$res" "$LOGS"
-csv=$res/tracker-$stamp-$accel.csv md=$res/tracker-$stamp-$accel.md
+base=$res/tracker-$stamp-$accel
+csv=$base.csv md=$base.md
 
 "$TOP/scripts/deps.sh"
 "$TOP/scripts/series.sh" apply
@@ -53,23 +55,23 @@ for r in $(seq 1 "$runs"); do
 		"$TOP/vm/run.sh" -t 1800 -m 2G "$log" "$KOUT/$k/arch/x86/boot/bzImage" \
 			"$BUILD/initramfs-bench-$k.cpio" bench \
 			khotest.bench_args="blocks=$blocks,reps=$reps" >/dev/null
-		sed -n 's/^khotest: bench: case=\([a-z-]*\) threads=\([0-9]*\) pages=\([0-9]*\) preserve_ns_per_page=\([0-9]*\) unpreserve_ns_per_page=\([0-9]*\) rep=\([0-9]*\)$/\1,\2,\3,\4,\5,\6/p' "$log" |
+		sed -n 's/^khotest: bench: case=\([a-z-]*\) threads=\([0-9]*\) pages=\([0-9]*\) preserve_ns_per_page=\([0-9.]*\) unpreserve_ns_per_page=\([0-9.]*\) rep=\([0-9]*\)$/\1,\2,\3,\4,\5,\6/p' "$log" |
 			sed "s/^/$k,$r,/" >>"$csv"
 	done
 done
 
 conditions="$(date -u '+%Y-%m-%d %H:%M UTC'); $(qemu-system-x86_64 --version | head -n 1); host: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1); series at $(git -C "$TREE" rev-parse --short HEAD), base $(git -C "$TREE" rev-parse --short base); configs/kho.config"
-/usr/bin/python3 - "$csv" "$md" "$accel" "$(nproc)" "$runs" "$reps" "$conditions" <<'PY'
+/usr/bin/python3 - "$csv" "$md" "$accel" "$(nproc)" "$runs" "$reps" "$conditions" "$base.dat" <<'PY'
 import csv, statistics, sys
-path, md, accel, ncpu, runs, reps, conditions = sys.argv[1:]
+path, md, accel, ncpu, runs, reps, conditions, dat = sys.argv[1:]
 rows = list(csv.DictReader(open(path)))
 if not rows:
     sys.exit("bench: no measurements in " + path)
 data = {}
 for r in rows:
     key = (r["kernel"], r["case"], int(r["threads"]))
-    data.setdefault(key, []).append((int(r["preserve_ns_per_page"]),
-                                     int(r["unpreserve_ns_per_page"])))
+    data.setdefault(key, []).append((float(r["preserve_ns_per_page"]),
+                                     float(r["unpreserve_ns_per_page"])))
 def med(k, i):
     v = [x[i] for x in data.get(k, [])]
     return (statistics.median(v), min(v), max(v)) if v else None
@@ -81,7 +83,9 @@ for c, t in cases:
         s, p = med(("stock", c, t), i), med(("patched", c, t), i)
         if not s or not p:
             continue
-        out.append(f"| {c} | {t} | {op} | {s[0]:.0f} ({s[1]}-{s[2]}) | {p[0]:.0f} ({p[1]}-{p[2]}) | {p[0]/s[0]:.2f} |")
+        f = lambda x: f"{x:.0f}" if x >= 10 else f"{x:.2f}"
+        ratio = f"{p[0]/s[0]:.2f}" if s[0] else "n/a"
+        out.append(f"| {c} | {t} | {op} | {f(s[0])} ({f(s[1])}-{f(s[2])}) | {f(p[0])} ({f(p[1])}-{f(p[2])}) | {ratio} |")
 out += ["", "| case | op | stock 2-thread speed-up | ours 2-thread speed-up |", "|---|---|---|---|"]
 for c in sorted({c for c, _ in cases}):
     for i, op in ((0, "preserve"), (1, "unpreserve")):
@@ -90,7 +94,14 @@ for c in sorted({c for c, _ in cases}):
             one, two = med((k, c, 1), i), med((k, c, 2), i)
             sp.append(f"{one[0]/two[0]:.2f}x" if one and two and two[0] else "n/a")
         out.append(f"| {c} | {op} | {sp[0]} | {sp[1]} |")
-head = (f"Tracker benchmark: order-0 pages, one public-API call per page; median of "
+with open(dat, "w") as f:
+    for c, t in cases:
+        if t != 1 or c == "no-kho":
+            continue
+        v = [med((k, c, 1), i) for k in ("stock", "patched") for i in (0, 1)]
+        if all(v):
+            f.write(f"{c} {v[0][0]:.3f} {v[2][0]:.3f} {v[1][0]:.3f} {v[3][0]:.3f}\n")
+head = (f"Tracker benchmark: one public-API call per page (per unit for mixed, per 4 MiB block for range); median of "
         f"{runs} VM runs x {reps} repetitions per kernel, runs alternating stock/ours; "
         f"QEMU {accel}, 2 vCPUs, host with {ncpu} CPUs. Speed-up = ns/page with 1 thread "
         f"over ns/page with 2 (time of the slower thread / all pages).")
@@ -98,4 +109,22 @@ text = head + "\n\nMeasured " + conditions + ".\n\n" + "\n".join(out) + "\n"
 open(md, "w").write(text)
 print(text)
 PY
-msg "bench: results in $csv and $md"
+if [ -s "$base.dat" ]; then
+	gnuplot <<GP
+set terminal pngcairo size 900,550
+set output "$base.png"
+set title "KHO tracker, ns per page, one thread (QEMU $accel; lower is better)"
+set style data histogram
+set style histogram cluster gap 1
+set style fill solid border -1
+set ylabel "ns per page (log scale)"
+set key above
+set logscale y
+set yrange [0.05:*]
+plot "$base.dat" using 2:xtic(1) title "stock 7.2, preserve", \\
+     "" using 3 title "ours, preserve", \\
+     "" using 4 title "stock 7.2, unpreserve", \\
+     "" using 5 title "ours, unpreserve"
+GP
+fi
+msg "bench: results in $csv, $md and $base.png"

@@ -8,18 +8,23 @@
  * kho_unpreserve_folio(). Loading it runs every case and prints one line
  * per measurement:
  *
- *   kho_bench: case=<name> threads=<n> pages=<n> preserve_ns_per_page=<n>
- *              unpreserve_ns_per_page=<n> rep=<i>
+ *   kho_bench: case=<name> threads=<n> pages=<n> preserve_ns_per_page=<x>
+ *              unpreserve_ns_per_page=<x> rep=<i>
  *
- * Cases, all order 0, one call per page:
- *   contig    - consecutive pages of 4 MiB blocks
- *   scattered - every other page of the same blocks
+ * Cases, over 4 MiB blocks:
+ *   contig    - consecutive order-0 pages, one kho_preserve_pages(page, 1)
+ *               each
+ *   scattered - every other page of the same blocks, the same way
  *   folio     - consecutive pages, as order-0 folios
- *   no-kho    - the same loop over consecutive pages without calling KHO:
- *               the floor of the figures, and the best two-thread speed-up
+ *   mixed     - each block as units of orders 9, 8, ..., 1, 0, 0: one
+ *               kho_preserve_pages() of 512, 256, ..., 1, 1 pages each
+ *   range     - each block in one kho_preserve_pages(block, 1024)
+ *   no-kho    - the loop over consecutive pages without calling KHO: the
+ *               floor of the figures, and the best two-thread speed-up
  *               this machine (or emulator) allows
  * each with one thread doing all pages and with two threads, bound to CPUs
- * 0 and 1, each doing the pages of every other block. The module stays
+ * 0 and 1, each doing the pages of every other block. Times are per page,
+ * in ns with three decimals (a range costs well under a nanosecond a page). The module stays
  * loaded so that its memory is not handed back while the tree is in use;
  * every preservation is dropped before init returns.
  */
@@ -47,9 +52,9 @@ static unsigned int reps = 3;
 module_param(reps, uint, 0444);
 MODULE_PARM_DESC(reps, "repetitions of every case");
 
-enum pattern { CONTIG, SCATTERED, FOLIO, NOKHO };
+enum pattern { CONTIG, SCATTERED, FOLIO, MIXED, RANGE, NOKHO };
 static const char * const pattern_name[] = {
-	"contig", "scattered", "folio", "no-kho"
+	"contig", "scattered", "folio", "mixed", "range", "no-kho"
 };
 
 static struct page **block;
@@ -90,10 +95,39 @@ struct job {
 	int err;
 };
 
+/* A block as units of orders BLOCK_ORDER - 1 down to 0, and one more 0. */
+static int run_block_mixed(struct job *j, struct page *base)
+{
+	unsigned long off = 0, nr;
+	int order, err = 0;
+
+	for (order = BLOCK_ORDER - 1; order >= -1 && !err; order--) {
+		nr = 1UL << max(order, 0);
+		if (j->unpreserve)
+			kho_unpreserve_pages(base + off, nr);
+		else
+			err = kho_preserve_pages(base + off, nr);
+		off += nr;
+	}
+	j->pages += err ? 0 : BLOCK_PAGES;
+	return err;
+}
+
 static int run_block(struct job *j, struct page *base)
 {
 	unsigned long i, stride = j->pattern == SCATTERED ? 2 : 1;
 	int err = 0;
+
+	if (j->pattern == MIXED)
+		return run_block_mixed(j, base);
+	if (j->pattern == RANGE) {
+		if (j->unpreserve)
+			kho_unpreserve_pages(base, BLOCK_PAGES);
+		else
+			err = kho_preserve_pages(base, BLOCK_PAGES);
+		j->pages += err ? 0 : BLOCK_PAGES;
+		return err;
+	}
 
 	for (i = 0; i < BLOCK_PAGES; i += stride) {
 		struct page *page = base + i;
@@ -185,6 +219,12 @@ static u64 run(enum pattern pattern, unsigned int threads, bool unpreserve,
 	return ns;
 }
 
+/* @ns over @pages, as picoseconds per page. */
+static u64 ps_per_page(u64 ns, unsigned long pages)
+{
+	return div_u64(ns * 1000, pages);
+}
+
 static int __init kho_bench_init(void)
 {
 	unsigned long pages, upages;
@@ -218,10 +258,12 @@ static int __init kho_bench_init(void)
 				uns = run(p, threads, true, &upages);
 				if (!pages || pages != upages)
 					return -EIO;
-				pr_info("kho_bench: case=%s threads=%u pages=%lu preserve_ns_per_page=%llu unpreserve_ns_per_page=%llu rep=%u\n",
+				pns = ps_per_page(pns, pages);
+				uns = ps_per_page(uns, pages);
+				pr_info("kho_bench: case=%s threads=%u pages=%lu preserve_ns_per_page=%llu.%03llu unpreserve_ns_per_page=%llu.%03llu rep=%u\n",
 					pattern_name[p], threads, pages,
-					div_u64(pns, pages), div_u64(uns, pages),
-					rep);
+					pns / 1000, pns % 1000, uns / 1000,
+					uns % 1000, rep);
 			}
 		}
 	}
