@@ -55,7 +55,7 @@ for r in $(seq 1 "$runs"); do
 		"$TOP/vm/run.sh" -t 1800 -m 2G "$log" "$KOUT/$k/arch/x86/boot/bzImage" \
 			"$BUILD/initramfs-bench-$k.cpio" bench \
 			khotest.bench_args="blocks=$blocks,reps=$reps" >/dev/null
-		sed -n 's/^khotest: bench: case=\([a-z-]*\) threads=\([0-9]*\) pages=\([0-9]*\) preserve_ns_per_page=\([0-9.]*\) unpreserve_ns_per_page=\([0-9.]*\) rep=\([0-9]*\)$/\1,\2,\3,\4,\5,\6/p' "$log" |
+		sed -n 's/^khotest: bench: case=\([a-z-]*\) threads=\([0-9]*\) pages=\([0-9]*\) preserve_ns_per_page=\([0-9.]*\) unpreserve_ns_per_page=\([0-9.]*\) rep=\([0-9]*\)$/\1,\2,\3,\4,\5,\6/p' "$log.khotest" |
 			sed "s/^/$k,$r,/" >>"$csv"
 	done
 done

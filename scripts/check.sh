@@ -79,8 +79,8 @@ interop() {
 		stock="$KOUT/stock/arch/x86/boot/bzImage" || return 1
 	"$TOP/vm/run.sh" "$log" "$KOUT/$1/arch/x86/boot/bzImage" "$BUILD/initramfs-interop.cpio" \
 		demo reserve_mem=1M:4K:khodemo khotest.next="$2" || return 1
-	grep -q "^khotest: stage 0: kernel [0-9.]*-$1," "$log" || { echo "stage 0 did not run $1"; return 1; }
-	grep -q "^khotest: stage 1: kernel [0-9.]*-$2," "$log" || { echo "stage 1 did not run $2"; return 1; }
+	grep -q "^khotest: stage 0: kernel [0-9.]*-$1," "$log.khotest" || { echo "stage 0 did not run $1"; return 1; }
+	grep -q "^khotest: stage 1: kernel [0-9.]*-$2," "$log.khotest" || { echo "stage 1 did not run $2"; return 1; }
 }
 
 # memblock_simulator [NUMA=1]: build tools/testing/memblock and run it.
@@ -119,7 +119,7 @@ e2e_scatter_numa() {
 	local log=$LOGS/e2e-scatter-numa-serial.log
 	scatter_handover patched-numa "$log" numa=fake=2 \
 		khotest.scatter=scattered=16384,contig=16384,folios=1,ranges=16,spread=1 || return 1
-	grep -q '^khotest: restored: .*nodes: 0:[0-9]* 1:[0-9]*$' "$log" ||
+	grep -q '^khotest: restored: .*nodes: 0:[0-9]* 1:[0-9]*$' "$log.khotest" ||
 		{ echo "the units were not on both nodes; see $log"; return 1; }
 	[ "$(grep -c 'node 1 deferred pages initialised' "$log")" = 2 ] ||
 		{ echo "node 1 had no deferred pages in both kernels; see $log"; return 1; }
@@ -150,6 +150,7 @@ SPOIL_WAYS="compatible fdt-truncated root-zero root-unaligned cycle shared
 node-outside node-scratch key-invalid range-outside range-scratch
 subtree-outside"
 SPOIL_LOG=$LOGS/e2e-spoil-serial.log
+SPOIL_RESULTS=$SPOIL_LOG.khotest
 
 e2e_spoil_chain() {
 	(scatter_initramfs patched-debug) &&
@@ -161,9 +162,9 @@ e2e_spoil_chain() {
 # The successor of the handover spoilt in way $1 passed all five checks.
 e2e_spoil_way() {
 	local n
-	grep "^khotest: \(not \)\?ok - $1: " "$SPOIL_LOG"
-	n=$(grep -c "^khotest: ok - $1: " "$SPOIL_LOG")
-	grep -q "^khotest: not ok - $1: " "$SPOIL_LOG" && { echo "a check failed; see $SPOIL_LOG"; return 1; }
+	grep "^khotest: \(not \)\?ok - $1: " "$SPOIL_RESULTS"
+	n=$(grep -c "^khotest: ok - $1: " "$SPOIL_RESULTS")
+	grep -q "^khotest: not ok - $1: " "$SPOIL_RESULTS" && { echo "a check failed; see $SPOIL_LOG"; return 1; }
 	[ "$n" = 5 ] || { echo "$n of 5 checks passed; see $SPOIL_LOG"; return 1; }
 }
 
@@ -172,10 +173,10 @@ e2e_spoil_way() {
 # past memory); the successor then took that handover without refusing it,
 # so none of them preserved anything.
 e2e_api_misuse() {
-	grep "^khotest: \(not \)\?ok - \(KHO refused\|after the refusals\|and not refused\)" "$SPOIL_LOG"
-	grep -q "^khotest: ok - KHO refused pages and a folio .*(5 of 5 calls refused with -EINVAL)" "$SPOIL_LOG" &&
-		grep -q "^khotest: ok - after the refusals, a clean handover was taken" "$SPOIL_LOG" &&
-		grep -q "^khotest: ok - and not refused" "$SPOIL_LOG" ||
+	grep "^khotest: \(not \)\?ok - \(KHO refused\|after the refusals\|and not refused\)" "$SPOIL_RESULTS"
+	grep -q "^khotest: ok - KHO refused pages and a folio .*(5 of 5 calls refused with -EINVAL)" "$SPOIL_RESULTS" &&
+		grep -q "^khotest: ok - after the refusals, a clean handover was taken" "$SPOIL_RESULTS" &&
+		grep -q "^khotest: ok - and not refused" "$SPOIL_RESULTS" ||
 		{ echo "see $SPOIL_LOG"; return 1; }
 }
 

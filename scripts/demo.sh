@@ -17,6 +17,6 @@ log=$LOGS/demo-serial.log
 
 echo
 msg "demo: summary (from the serial log)"
-sed -n 's/^khotest: \(preserved:\|successor:\|ok -\|not ok -\|RESULT\)/\1/p' "$log" |
+sed -n 's/^khotest: \(preserved:\|successor:\|ok -\|not ok -\|RESULT\)/\1/p' "$log.khotest" |
 	sed 's/^/    /'
 msg "demo: KHO handover verified; full serial log: $log"

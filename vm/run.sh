@@ -8,6 +8,9 @@
 # one QEMU process. The run ends when the last kernel reboots for real
 # (-no-reboot makes QEMU exit), panics (panic=-1), or TIMEOUT seconds pass.
 # "khotest:" lines are shown as they arrive; the whole serial log is LOG.
+# The guest also writes its "khotest:" lines to a second serial port, which
+# only it writes to; they go, whole and in order, to LOG.khotest, which is
+# what the verdicts read (on the console, a kernel message can cut a line).
 # LOG.host has the same lines, each prefixed with the host's clock (seconds)
 # when it arrived. The kernel prints through earlyprintk from its first
 # lines on, so early-boot lines arrive when they are printed: the host clock
@@ -63,11 +66,13 @@ pick_accel() {
 accel=$(pick_accel)
 cmdline="earlyprintk=serial,ttyS0,115200 console=ttyS0 panic=-1 kho=on khotest.scenario=$scenario $*"
 mkdir -p "$(dirname "$log")"
+results=$log.khotest
+rm -f "$results"
 msg "vm: $scenario on $(basename "$kernel"), $accel, $mem, timeout ${timeout}s (serial log: $log)"
 start=$(date +%s.%N)
 set +e
 timeout "$timeout" qemu-system-x86_64 -nodefaults -no-reboot -display none -monitor none \
-	-accel "$accel" -m "$mem" -smp 2 -serial stdio \
+	-accel "$accel" -m "$mem" -smp 2 -serial stdio -serial "file:$results" \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" </dev/null 2>&1 |
 	perl -MTime::HiRes=time -e 'open(my $h, ">", $ARGV[0]) or die "$ARGV[0]: $!";
 		$| = 1; while (<STDIN>) { s/\r//g; printf $h "%.6f %s", time, $_; print }' "$log.host" |
@@ -77,8 +82,10 @@ set -e
 secs=$(echo "$(date +%s.%N) - $start" | bc)
 printf '    vm: QEMU ran %.1f s (host clock)\n' "$secs"
 echo "$secs" >"$log.seconds"
+touch "$results"
+sed -i 's/\r$//' "$results"
 
-if grep -qx "khotest: RESULT $scenario PASS [0-9/]*" "$log"; then
+if grep -qx "khotest: RESULT $scenario PASS [0-9/]*" "$results"; then
 	exit 0
 fi
 if [ "$rc" = 124 ]; then
@@ -87,5 +94,5 @@ elif grep -q 'Kernel panic' "$log"; then
 	grep -m1 -A3 'Kernel panic' "$log" | sed 's/^/    | /' >&2
 fi
 last=$(grep -c 'Linux version' "$log" || true)
-stage=$(grep '^khotest: stage' "$log" | tail -n1 | sed 's/^khotest: //' || true)
+stage=$(grep '^khotest: stage' "$results" | tail -n1 | sed 's/^khotest: //' || true)
 die "vm: scenario '$scenario' did not pass (kernels booted: $last; last stage: ${stage:-none reached}); serial log: $log"

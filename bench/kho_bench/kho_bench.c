@@ -24,9 +24,23 @@
  *               this machine (or emulator) allows
  * each with one thread doing all pages and with two threads, bound to CPUs
  * 0 and 1, each doing the pages of every other block. Times are per page,
- * in ns with three decimals (a range costs well under a nanosecond a page). The module stays
- * loaded so that its memory is not handed back while the tree is in use;
- * every preservation is dropped before init returns.
+ * in ns with three decimals (a range costs well under a nanosecond a page).
+ * The module stays loaded so that its memory is not handed back while the
+ * tree is in use; every preservation is dropped before init returns.
+ *
+ * With memory=<case>, it instead preserves and unpreserves that one case
+ * once, with one thread, and prints what the tracker kept of the page
+ * allocator's memory:
+ *
+ *   kho_bench: memory case=<name> pages=<n> tree_pages=<n> tree_pages_left=<n>
+ *
+ * tree_pages is the net count of pages the page allocator handed out while
+ * the case was preserved (pages allocated minus pages freed, from the
+ * PGALLOC and PGFREE events, counted by the preserving thread around its
+ * loop alone), tree_pages_left the same from then until every page was
+ * unpreserved again. Both trackers take their nodes from the page
+ * allocator, one page each. A tracker may keep nodes it no longer needs,
+ * and reuse them for the next case: run each case in a fresh boot.
  */
 
 #include <linux/completion.h>
@@ -39,7 +53,9 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/vmstat.h>
 
 #define BLOCK_ORDER	10
 #define BLOCK_PAGES	(1UL << BLOCK_ORDER)
@@ -56,6 +72,10 @@ enum pattern { CONTIG, SCATTERED, FOLIO, MIXED, RANGE, NOKHO };
 static const char * const pattern_name[] = {
 	"contig", "scattered", "folio", "mixed", "range", "no-kho"
 };
+
+static char *memory;
+module_param(memory, charp, 0444);
+MODULE_PARM_DESC(memory, "only count the tracker's pages for this case");
 
 static struct page **block;
 
@@ -91,9 +111,27 @@ struct job {
 	struct completion done;
 	unsigned long pages;
 	u64 ns;
+	long net_pages;
 	unsigned long sink;
 	int err;
 };
+
+/*
+ * Pages the page allocator has handed out and not had back, since boot,
+ * over all CPUs and zones (one PGALLOC event per page allocated, one PGFREE
+ * per page freed, whatever the order).
+ */
+static long net_allocated_pages(void)
+{
+	static unsigned long ev[NR_VM_EVENT_ITEMS];
+	unsigned long alloc = 0;
+	int zid;
+
+	all_vm_events(ev);
+	for (zid = 0; zid < MAX_NR_ZONES; zid++)
+		alloc += ev[PGALLOC_NORMAL - ZONE_NORMAL + zid];
+	return alloc - ev[PGFREE];
+}
 
 /* A block as units of orders BLOCK_ORDER - 1 down to 0, and one more 0. */
 static int run_block_mixed(struct job *j, struct page *base)
@@ -161,17 +199,22 @@ static int job_fn(void *data)
 
 	if (j->start)
 		wait_for_completion(j->start);
+	j->net_pages = net_allocated_pages();
 	t0 = now_ns();
 	for (b = j->first; b < blocks && !j->err; b += j->step)
 		j->err = run_block(j, block[b]);
 	j->ns = now_ns() - t0;
+	j->net_pages = net_allocated_pages() - j->net_pages;
 	complete(&j->done);
 	return 0;
 }
 
-/* Run @pattern over all blocks with @threads threads; return the wall time. */
+/*
+ * Run @pattern over all blocks with @threads threads; return the wall time.
+ * With one thread, *@net_pages is its net_allocated_pages() difference.
+ */
 static u64 run(enum pattern pattern, unsigned int threads, bool unpreserve,
-	       unsigned long *pages)
+	       unsigned long *pages, long *net_pages)
 {
 	DECLARE_COMPLETION_ONSTACK(start);
 	struct job job[2] = {};
@@ -216,7 +259,31 @@ static u64 run(enum pattern pattern, unsigned int threads, bool unpreserve,
 	}
 	if (failed)
 		*pages = 0;
+	if (net_pages)
+		*net_pages = job[0].net_pages;
 	return ns;
+}
+
+/* memory=<case>: the tracker's pages for that case, and after it. */
+static int kho_bench_memory(void)
+{
+	unsigned long pages, upages;
+	long tree, left;
+	int p;
+
+	p = match_string(pattern_name, ARRAY_SIZE(pattern_name), memory);
+	if (p < 0 || p == NOKHO) {
+		pr_err("kho_bench: memory=%s is no case of the tracker\n", memory);
+		return -EINVAL;
+	}
+	run(p, 1, false, &pages, &tree);
+	run(p, 1, true, &upages, &left);
+	if (!pages || pages != upages)
+		return -EIO;
+	pr_info("kho_bench: memory case=%s pages=%lu tree_pages=%ld tree_pages_left=%ld\n",
+		pattern_name[p], pages, tree, tree + left);
+	pr_info("kho_bench: done\n");
+	return 0;
 }
 
 /* @ns over @pages, as picoseconds per page. */
@@ -249,13 +316,15 @@ static int __init kho_bench_init(void)
 	}
 
 	kho_bench_calibrate();
+	if (memory)
+		return kho_bench_memory();
 	pr_info("kho_bench: start cpus=%u blocks=%u reps=%u tsc_cycles_per_us=%llu\n",
 		num_online_cpus(), blocks, reps, cycles_per_us);
 	for (rep = 0; rep < reps; rep++) {
 		for (p = CONTIG; p <= NOKHO; p++) {
 			for (threads = 1; threads <= 2; threads++) {
-				pns = run(p, threads, false, &pages);
-				uns = run(p, threads, true, &upages);
+				pns = run(p, threads, false, &pages, NULL);
+				uns = run(p, threads, true, &upages, NULL);
 				if (!pages || pages != upages)
 					return -EIO;
 				pns = ps_per_page(pns, pages);

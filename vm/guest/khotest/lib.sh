@@ -6,12 +6,26 @@
 #   khotest: ok - <check>              a passed check
 #   khotest: not ok - <check>: <why>   a failed check
 #   khotest: RESULT <scenario> PASS|FAIL <passed>/<total>
-# from the serial console.
+# from the second serial port, /dev/ttyS1, where nothing else writes: on
+# the console (ttyS0) the kernel's own messages can land in the middle of
+# a line. The console gets a copy, for whoever reads the serial log.
 
 KT_PASS=0
 KT_FAIL=0
+KT_PORT=/dev/ttyS1
 
-say() { echo "khotest: $*"; }
+# Raw output (no CR added), and no wait for a carrier that QEMU's file
+# backend never raises.
+if [ -c "$KT_PORT" ]; then
+	stty -F "$KT_PORT" raw -echo clocal 2>/dev/null
+fi
+
+say() {
+	echo "khotest: $*"
+	if [ -c "$KT_PORT" ]; then
+		echo "khotest: $*" >"$KT_PORT"
+	fi
+}
 
 ok() { KT_PASS=$((KT_PASS + 1)); say "ok - $*"; }
 

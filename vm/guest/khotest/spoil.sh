@@ -16,7 +16,7 @@
 # The refusal each way must produce, as the successor logs it.
 spoil_reason() {
 	case "$1" in
-	compatible) echo "is not compatible with 'kho-v4'" ;;
+	compatible) echo "is compatible with 'kho-v0', not with 'kho-v4'" ;;
 	fdt-truncated) echo "is truncated" ;;
 	root-zero) echo "preserved-memory-map is 0" ;;
 	root-unaligned) echo "radix tree root .*: node not page aligned" ;;
