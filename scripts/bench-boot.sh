@@ -43,9 +43,10 @@ case "${1:-}" in
 --smoke) smoke=1 ;;
 --report) report=${2:?usage: $0 --report RESULTS.csv} ;;
 esac
+tag=
 if [ $smoke = 1 ]; then
 	sizes=${BENCH_BOOT_N:-"0 4096"} patterns="scattered" mem=2G
-	outdir=$BUILD/bench-smoke
+	outdir=$BUILD/bench-smoke tag=-smoke
 else
 	sizes=${BENCH_BOOT_N:-"0 1024 4096 16384 65536 262144 1048576"}
 	patterns="scattered contig" mem=${BENCH_BOOT_MEM:-12G}
@@ -128,7 +129,7 @@ for pattern in $patterns; do
 					continue
 				fi
 			fi
-			log=$LOGS/bench-boot$([ $smoke = 1 ] && echo -smoke)-$k-$pattern-$n-serial.log
+			log=$LOGS/bench-boot$tag-$k-$pattern-$n-serial.log
 			msg "bench-boot: $k, $pattern, N=$n ($mem)"
 			args="$pattern=$n,fill=0"
 			[ "$n" = 0 ] && args="fill=0"
@@ -182,7 +183,8 @@ for p in ['scattered', 'contig']:
     for n in sorted({k[2] for k in span if k[1] == p and k[2] > 0}):
         s, o = kho('stock', p, n), kho('patched', p, n)
         fmt = lambda v: 'skipped/failed' if v is None else '%.1f' % v
-        ratio = '%.0fx' % (s / o) if s is not None and o else ('n/a' if s is None else '-')
+        ratio = ('n/a' if s is None else '-') if s is None or not o else \
+            '%.0fx' % (s / o) if s / o >= 10 else '%.1fx' % (s / o)
         ol = own.get(('patched', p, n))
         out.append('| %s | %d | %s | %s | %s | %s |' % (p, n, fmt(s), fmt(o), ratio,
                    '%.1f' % ol if ol is not None else '-'))

@@ -8,10 +8,14 @@
 #
 # BENCH_RUNS VM runs per kernel (default 3), each repeating every case
 # BENCH_REPS times (default 3) over BENCH_BLOCKS 4 MiB blocks (default 128,
-# i.e. 131072 pages per case). --smoke runs one tiny round: it checks the
-# harness, not the numbers. Results: bench/results/tracker-DATE-ACCEL.{csv,md}
-# and .png (preserve and unpreserve ns/page as bars); the smoke run writes
-# under build/ instead. The tables go to stdout too.
+# i.e. 131072 pages per case). Then the tracker's memory: each case once
+# in a fresh VM per case and kernel (kho_bench memory=CASE), BENCH_RUNS
+# times, as the pages it took from the page allocator with the case
+# preserved and what it kept after the case was unpreserved. --smoke runs one tiny round and one case's
+# memory: it checks the harness, not the numbers. Results:
+# bench/results/tracker-DATE-ACCEL.{csv,md}, -memory.csv and .png
+# (preserve and unpreserve ns/page as bars); the smoke run writes under
+# build/ instead. The tables go to stdout too.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -28,7 +32,9 @@ else
 fi
 mkdir -p "$res" "$LOGS"
 base=$res/tracker-$stamp-$accel
-csv=$base.csv md=$base.md
+csv=$base.csv md=$base.md mcsv=$base-memory.csv
+mem_cases="contig scattered folio mixed range"
+[ $smoke = 0 ] || mem_cases=scattered
 
 "$TOP/scripts/deps.sh"
 "$TOP/scripts/series.sh" apply
@@ -60,10 +66,25 @@ for r in $(seq 1 "$runs"); do
 	done
 done
 
+echo "kernel,vm_run,case,pages,tree_pages,tree_pages_left" >"$mcsv"
+for r in $(seq 1 "$runs"); do
+	for c in $mem_cases; do
+		for k in stock patched; do
+			log=$LOGS/bench-$k-memory-$c-$r-serial.log
+			msg "bench: memory of case $c, run $r/$runs, $k kernel"
+			"$TOP/vm/run.sh" -t 600 -m 2G "$log" "$KOUT/$k/arch/x86/boot/bzImage" \
+				"$BUILD/initramfs-bench-$k.cpio" bench \
+				khotest.bench_args="blocks=$blocks,memory=$c" >/dev/null
+			sed -n 's/^khotest: bench: memory case=\([a-z-]*\) pages=\([0-9]*\) tree_pages=\(-\?[0-9]*\) tree_pages_left=\(-\?[0-9]*\)$/\1,\2,\3,\4/p' \
+				"$log.khotest" | sed "s/^/$k,$r,/" >>"$mcsv"
+		done
+	done
+done
+
 conditions="$(date -u '+%Y-%m-%d %H:%M UTC'); $(qemu-system-x86_64 --version | head -n 1); host: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1); series at $(git -C "$TREE" rev-parse --short HEAD), base $(git -C "$TREE" rev-parse --short base); configs/kho.config"
-/usr/bin/python3 - "$csv" "$md" "$accel" "$(nproc)" "$runs" "$reps" "$conditions" "$base.dat" <<'PY'
+/usr/bin/python3 - "$csv" "$md" "$accel" "$(nproc)" "$runs" "$reps" "$conditions" "$base.dat" "$mcsv" <<'PY'
 import csv, statistics, sys
-path, md, accel, ncpu, runs, reps, conditions, dat = sys.argv[1:]
+path, md, accel, ncpu, runs, reps, conditions, dat, mpath = sys.argv[1:]
 rows = list(csv.DictReader(open(path)))
 if not rows:
     sys.exit("bench: no measurements in " + path)
@@ -101,6 +122,25 @@ with open(dat, "w") as f:
         v = [med((k, c, 1), i) for k in ("stock", "patched") for i in (0, 1)]
         if all(v):
             f.write(f"{c} {v[0][0]:.3f} {v[2][0]:.3f} {v[1][0]:.3f} {v[3][0]:.3f}\n")
+mem = {}
+for r in csv.DictReader(open(mpath)):
+    mem.setdefault((r["kernel"], r["case"]), []).append(r)
+mcases = [c for c in ("contig", "scattered", "folio", "mixed", "range")
+          if ("stock", c) in mem or ("patched", c) in mem]
+if not all(("stock", c) in mem and ("patched", c) in mem for c in mcases) or not mcases:
+    sys.exit("bench: a memory run printed no figures; see " + mpath)
+def kib(k, c, field):
+    v = [int(r[field]) * 4 for r in mem[(k, c)]]
+    m = statistics.median(v)
+    return m, (f"{m:.0f} KiB" if len(v) == 1 else f"{m:.0f} KiB ({min(v)}-{max(v)})")
+out += ["", "Tracker memory: KiB the page allocator handed out and did not get back (net), "
+        f"median (min-max) of {runs} fresh VMs per case and kernel:", "",
+        "| case | pages preserved | stock, preserved | ours, preserved | stock, after unpreserving all | ours, after unpreserving all |",
+        "|---|---|---|---|---|---|"]
+for c in mcases:
+    out.append(f"| {c} | {mem[('patched', c)][0]['pages']} | {kib('stock', c, 'tree_pages')[1]} | "
+               f"{kib('patched', c, 'tree_pages')[1]} | {kib('stock', c, 'tree_pages_left')[1]} | "
+               f"{kib('patched', c, 'tree_pages_left')[1]} |")
 head = (f"Tracker benchmark: one public-API call per page (per unit for mixed, per 4 MiB block for range); median of "
         f"{runs} VM runs x {reps} repetitions per kernel, runs alternating stock/ours; "
         f"QEMU {accel}, 2 vCPUs, host with {ncpu} CPUs. Speed-up = ns/page with 1 thread "
@@ -127,4 +167,4 @@ plot "$base.dat" using 2:xtic(1) title "stock 7.2, preserve", \\
      "" using 5 title "ours, unpreserve"
 GP
 fi
-msg "bench: results in $csv, $md and $base.png"
+msg "bench: results in $csv, $mcsv, $md and $base.png"

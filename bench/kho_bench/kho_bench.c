@@ -25,6 +25,8 @@
  * each with one thread doing all pages and with two threads, bound to CPUs
  * 0 and 1, each doing the pages of every other block. Times are per page,
  * in ns with three decimals (a range costs well under a nanosecond a page).
+ * mixed and range make few calls, so each of their measurements sums
+ * several passes over the blocks (passes()), and pages= counts them all.
  * The module stays loaded so that its memory is not handed back while the
  * tree is in use; every preservation is dropped before init returns.
  *
@@ -37,10 +39,14 @@
  * tree_pages is the net count of pages the page allocator handed out while
  * the case was preserved (pages allocated minus pages freed, from the
  * PGALLOC and PGFREE events, counted by the preserving thread around its
- * loop alone), tree_pages_left the same from then until every page was
- * unpreserved again. Both trackers take their nodes from the page
- * allocator, one page each. A tracker may keep nodes it no longer needs,
- * and reuse them for the next case: run each case in a fresh boot.
+ * loop alone). tree_pages_left adds the same count over the unpreserving
+ * loop and over the %MEMORY_SETTLE_MS after it, so that a tracker that
+ * frees its empty nodes later (ours prunes a second after a leaf empties)
+ * is counted as it settles. Both trackers take their nodes from the page
+ * allocator, one page each; anything else the kernel allocates meanwhile
+ * is counted too (a few pages at most on an idle guest). A tracker may keep
+ * nodes it no longer needs and reuse them for the next case: run each case
+ * in a fresh boot.
  */
 
 #include <linux/completion.h>
@@ -205,16 +211,14 @@ static int job_fn(void *data)
 		j->err = run_block(j, block[b]);
 	j->ns = now_ns() - t0;
 	j->net_pages = net_allocated_pages() - j->net_pages;
-	complete(&j->done);
+	if (j->start)
+		complete(&j->done);
 	return 0;
 }
 
-/*
- * Run @pattern over all blocks with @threads threads; return the wall time.
- * With one thread, *@net_pages is its net_allocated_pages() difference.
- */
+/* Run @pattern over all blocks with @threads threads; return the wall time. */
 static u64 run(enum pattern pattern, unsigned int threads, bool unpreserve,
-	       unsigned long *pages, long *net_pages)
+	       unsigned long *pages)
 {
 	DECLARE_COMPLETION_ONSTACK(start);
 	struct job job[2] = {};
@@ -259,29 +263,46 @@ static u64 run(enum pattern pattern, unsigned int threads, bool unpreserve,
 	}
 	if (failed)
 		*pages = 0;
-	if (net_pages)
-		*net_pages = job[0].net_pages;
 	return ns;
 }
+
+#define MEMORY_SETTLE_MS	3000
 
 /* memory=<case>: the tracker's pages for that case, and after it. */
 static int kho_bench_memory(void)
 {
-	unsigned long pages, upages;
-	long tree, left;
+	long tree, left, settle;
+	unsigned long pages;
+	struct job job;
 	int p;
 
+	if (!IS_ENABLED(CONFIG_VM_EVENT_COUNTERS)) {
+		pr_err("kho_bench: memory= needs CONFIG_VM_EVENT_COUNTERS\n");
+		return -EOPNOTSUPP;
+	}
 	p = match_string(pattern_name, ARRAY_SIZE(pattern_name), memory);
 	if (p < 0 || p == NOKHO) {
 		pr_err("kho_bench: memory=%s is no case of the tracker\n", memory);
 		return -EINVAL;
 	}
-	run(p, 1, false, &pages, &tree);
-	run(p, 1, true, &upages, &left);
-	if (!pages || pages != upages)
+	/*
+	 * In this thread, not in a kthread as run() does: a thread's stack
+	 * and task are freed after it exits, in the window counted below.
+	 */
+	job = (struct job){ .pattern = p, .step = 1 };
+	job_fn(&job);
+	pages = job.pages;
+	tree = job.net_pages;
+	job = (struct job){ .pattern = p, .step = 1, .unpreserve = true };
+	job_fn(&job);
+	left = job.net_pages;
+	if (job.err || !pages || pages != job.pages)
 		return -EIO;
+	settle = net_allocated_pages();
+	msleep(MEMORY_SETTLE_MS);
+	settle = net_allocated_pages() - settle;
 	pr_info("kho_bench: memory case=%s pages=%lu tree_pages=%ld tree_pages_left=%ld\n",
-		pattern_name[p], pages, tree, tree + left);
+		pattern_name[p], pages, tree, tree + left + settle);
 	pr_info("kho_bench: done\n");
 	return 0;
 }
@@ -292,12 +313,52 @@ static u64 ps_per_page(u64 ns, unsigned long pages)
 	return div_u64(ns * 1000, pages);
 }
 
+/*
+ * A pass of the cases with few calls per block takes well under a
+ * millisecond, too short to time on its own: those are passed over the
+ * blocks this many times (each pass preserving, then unpreserving, them
+ * all) and the times summed.
+ */
+static unsigned int passes(enum pattern pattern)
+{
+	switch (pattern) {
+	case MIXED:
+		return 16;
+	case RANGE:
+		return 256;
+	default:
+		return 1;
+	}
+}
+
+/* Time @pattern with @threads; *@pages is the pages of all passes. */
+static int measure(enum pattern pattern, unsigned int threads,
+		   unsigned long *pages, u64 *pns, u64 *uns)
+{
+	unsigned long p, u;
+	unsigned int i;
+	u64 tp = 0, tu = 0;
+
+	*pages = 0;
+	for (i = 0; i < passes(pattern); i++) {
+		tp += run(pattern, threads, false, &p);
+		tu += run(pattern, threads, true, &u);
+		if (!p || p != u)
+			return -EIO;
+		*pages += p;
+	}
+	*pns = ps_per_page(tp, *pages);
+	*uns = ps_per_page(tu, *pages);
+	return 0;
+}
+
 static int __init kho_bench_init(void)
 {
-	unsigned long pages, upages;
+	unsigned long pages;
 	unsigned int b, threads, rep;
 	enum pattern p;
 	u64 pns, uns;
+	int err;
 
 	if (!kho_is_enabled()) {
 		pr_err("kho_bench: KHO is not enabled (boot with kho=on)\n");
@@ -323,12 +384,9 @@ static int __init kho_bench_init(void)
 	for (rep = 0; rep < reps; rep++) {
 		for (p = CONTIG; p <= NOKHO; p++) {
 			for (threads = 1; threads <= 2; threads++) {
-				pns = run(p, threads, false, &pages, NULL);
-				uns = run(p, threads, true, &upages, NULL);
-				if (!pages || pages != upages)
-					return -EIO;
-				pns = ps_per_page(pns, pages);
-				uns = ps_per_page(uns, pages);
+				err = measure(p, threads, &pages, &pns, &uns);
+				if (err)
+					return err;
 				pr_info("kho_bench: case=%s threads=%u pages=%lu preserve_ns_per_page=%llu.%03llu unpreserve_ns_per_page=%llu.%03llu rep=%u\n",
 					pattern_name[p], threads, pages,
 					pns / 1000, pns % 1000, uns / 1000,
