@@ -117,7 +117,6 @@ struct job {
 	struct completion done;
 	unsigned long pages;
 	u64 ns;
-	long net_pages;
 	unsigned long sink;
 	int err;
 };
@@ -205,12 +204,10 @@ static int job_fn(void *data)
 
 	if (j->start)
 		wait_for_completion(j->start);
-	j->net_pages = net_allocated_pages();
 	t0 = now_ns();
 	for (b = j->first; b < blocks && !j->err; b += j->step)
 		j->err = run_block(j, block[b]);
 	j->ns = now_ns() - t0;
-	j->net_pages = net_allocated_pages() - j->net_pages;
 	if (j->start)
 		complete(&j->done);
 	return 0;
@@ -290,13 +287,17 @@ static int kho_bench_memory(void)
 	 * and task are freed after it exits, in the window counted below.
 	 */
 	job = (struct job){ .pattern = p, .step = 1 };
+	tree = net_allocated_pages();
 	job_fn(&job);
+	tree = net_allocated_pages() - tree;
 	pages = job.pages;
-	tree = job.net_pages;
+	if (job.err || !pages)
+		return -EIO;
 	job = (struct job){ .pattern = p, .step = 1, .unpreserve = true };
+	left = net_allocated_pages();
 	job_fn(&job);
-	left = job.net_pages;
-	if (job.err || !pages || pages != job.pages)
+	left = net_allocated_pages() - left;
+	if (pages != job.pages)
 		return -EIO;
 	settle = net_allocated_pages();
 	msleep(MEMORY_SETTLE_MS);
