@@ -7,8 +7,9 @@
 # The kernel release gets the suffix "-$(basename OUT)" (LOCALVERSION), so a
 # guest log says which build it is running ("7.2.13-stock", "7.2.13-patched").
 #
-# SRC is a kernel tree, OUT the build directory (O=). The default fragment is
-# configs/kho.config. Every option a fragment sets (or unsets) is asserted to
+# SRC is a kernel tree, OUT the build directory (O=). The default fragments
+# are configs/kho.config and SRC's tools/testing/selftests/kho/config if it
+# exists. Every option a fragment sets (or unsets) is asserted to
 # have landed in OUT/.config; where fragments disagree, the later one wins,
 # as merge_config.sh merges them. Uses ccache. Shows a progress line; the full log
 # is OUT/build.log.
@@ -18,7 +19,14 @@ set -euo pipefail
 [ $# -ge 2 ] || die "usage: $0 SRC OUT [FRAGMENT...]"
 src=$(realpath "$1"); out=$2; shift 2
 frags=("$@")
-[ ${#frags[@]} -gt 0 ] || frags=("$TOP/configs/kho.config")
+# By default configs/kho.config, plus the tree's own fragment for the KHO
+# selftests where it has one (the patched tree: its test module, pstore).
+if [ ${#frags[@]} = 0 ]; then
+	frags=("$TOP/configs/kho.config")
+	if [ -f "$src/tools/testing/selftests/kho/config" ]; then
+		frags+=("$src/tools/testing/selftests/kho/config")
+	fi
+fi
 need make gcc flex bison bc ccache
 mkdir -p "$out"
 out=$(realpath "$out")

@@ -66,6 +66,50 @@ e2e_demo() {
 		reserve_mem=1M:4K:khodemo
 }
 
+# The chain scenario (vm/guest/khotest/chain.sh) with the kernel's built-in
+# test_kho_e2e: CHAIN_KEXECS handovers in a row, every kernel checking the
+# data of all the earlier ones. Each kind of check it makes is then counted
+# on its own: every handover of the chain must have passed it.
+CHAIN_KEXECS=5
+CHAIN_LOG=$LOGS/e2e-chain-serial.log
+CHAIN_CHECKS="folios-and-ranges:folios and ranges
+nested-sub-fdts:nested sub-FDTs
+unpreserved:unpreserved
+removed-sub-fdt:removed sub-FDT"
+
+e2e_chain() {
+	"$TOP/vm/run.sh" -m 2G "$CHAIN_LOG" "$KOUT/patched/arch/x86/boot/bzImage" \
+		"$BUILD/initramfs-patched.cpio" chain khotest.kexecs=$CHAIN_KEXECS \
+		test_kho_e2e.enable=1 test_kho_e2e.scattered=1024 || return 1
+	grep -q "^khotest: ok - chain: stage $CHAIN_KEXECS found the $CHAIN_KEXECS earlier generations" \
+		"$CHAIN_LOG.khotest" || { echo "the last kernel did not find every generation"; return 1; }
+}
+
+# chain_check WHAT: every handover of the chain passed the check WHAT.
+chain_check() {
+	local n
+	grep "^khotest: \(not \)\?ok - $1: " "$CHAIN_LOG.khotest"
+	grep -q "^khotest: not ok - $1: " "$CHAIN_LOG.khotest" && { echo "a check failed; see $CHAIN_LOG"; return 1; }
+	n=$(grep -c "^khotest: ok - $1: " "$CHAIN_LOG.khotest")
+	[ "$n" = $CHAIN_KEXECS ] || { echo "$n of $CHAIN_KEXECS handovers passed; see $CHAIN_LOG"; return 1; }
+}
+
+# Scale: 65536 scattered order-0 pages, one call each, through one handover
+# of test_kho_e2e, every one restored and its bytes checked.
+e2e_scale() {
+	"$TOP/vm/run.sh" -m 2G "$LOGS/e2e-scale-64k-serial.log" "$KOUT/patched/arch/x86/boot/bzImage" \
+		"$BUILD/initramfs-patched.cpio" chain khotest.kexecs=1 \
+		test_kho_e2e.enable=1 test_kho_e2e.scattered=65536
+}
+
+# pstore's ramoops on a reserve_mem region that KHO hands over: the next
+# kernel shows the previous one's pmsg record (vm/guest/khotest/ramoops.sh).
+e2e_ramoops() {
+	"$TOP/vm/run.sh" "$LOGS/e2e-ramoops-serial.log" "$KOUT/patched/arch/x86/boot/bzImage" \
+		"$BUILD/initramfs-patched.cpio" ramoops reserve_mem=1M:4K:khooops \
+		ramoops.mem_name=khooops ramoops.pmsg_size=16384
+}
+
 build_stock() {
 	"$TOP/scripts/series.sh" stock &&
 	"$TOP/scripts/build-kernel.sh" "$BUILD/stock" "$KOUT/stock"
@@ -202,7 +246,21 @@ patched_ok=0 stock_ok=0
 if scenario build-patched-kho-y build_patched; then
 	patched_ok=1
 	scenario tooling-vm-reports-failed-boot "$TOP/tests/tooling.sh" vm_reports_failed_boot
-	scenario e2e-kexec-handover-demo e2e_demo
+	if scenario e2e-kexec-handover-demo e2e_demo; then
+		scenario "e2e-chain-$CHAIN_KEXECS-handovers" e2e_chain
+		while IFS=: read -r name what; do
+			scenario "e2e-chain-$name" chain_check "$what"
+		done <<<"$CHAIN_CHECKS"
+		scenario e2e-scale-64k e2e_scale
+		scenario e2e-ramoops e2e_ramoops
+	else
+		blocked "e2e-chain-$CHAIN_KEXECS-handovers" e2e-kexec-handover-demo
+		while IFS=: read -r name what; do
+			blocked "e2e-chain-$name" e2e-kexec-handover-demo
+		done <<<"$CHAIN_CHECKS"
+		blocked e2e-scale-64k e2e-kexec-handover-demo
+		blocked e2e-ramoops e2e-kexec-handover-demo
+	fi
 	scenario e2e-scatter-64k e2e_scatter
 	if scenario build-patched-numa build_patched_numa; then
 		scenario e2e-scatter-numa e2e_scatter_numa
@@ -225,6 +283,12 @@ if scenario build-patched-kho-y build_patched; then
 else
 	blocked tooling-vm-reports-failed-boot build-patched-kho-y
 	blocked e2e-kexec-handover-demo build-patched-kho-y
+	blocked "e2e-chain-$CHAIN_KEXECS-handovers" build-patched-kho-y
+	while IFS=: read -r name what; do
+		blocked "e2e-chain-$name" build-patched-kho-y
+	done <<<"$CHAIN_CHECKS"
+	blocked e2e-scale-64k build-patched-kho-y
+	blocked e2e-ramoops build-patched-kho-y
 	blocked e2e-scatter-64k build-patched-kho-y
 	blocked build-patched-numa build-patched-kho-y
 	blocked e2e-scatter-numa build-patched-kho-y
