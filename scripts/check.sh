@@ -110,6 +110,32 @@ e2e_ramoops() {
 		ramoops.mem_name=khooops ramoops.pmsg_size=16384
 }
 
+# The base's Live Update Orchestrator selftests
+# (tools/testing/selftests/liveupdate), built statically against the
+# patched kernel's headers and packed with it: "liveupdate" (15 ioctl
+# cases), then luo_kexec_simple and luo_multi_session across a kexec with
+# liveupdate=on, their memfds preserved by LUO through KHO
+# (vm/guest/khotest/luo.sh). A failed build fails the scenario.
+LUO_PROGS="liveupdate luo_kexec_simple luo_multi_session"
+
+e2e_luo() {
+	local out=$BUILD/luo-selftests p files=()
+	rm -rf "$out"
+	mkdir -p "$out"
+	make -C "$TREE" O="$KOUT/patched" headers_install INSTALL_HDR_PATH="$out/usr" \
+		>"$out/headers.log" 2>&1 || { echo "headers_install failed: $out/headers.log"; return 1; }
+	for p in $LUO_PROGS; do
+		files+=("$p=$out/$p")
+	done
+	make -C "$TREE/tools/testing/selftests/liveupdate" OUTPUT="$out" \
+		KHDR_INCLUDES="-isystem $out/usr/include" LDFLAGS=-static \
+		"${files[@]#*=}" || { echo "the LUO selftests did not build"; return 1; }
+	"$TOP/vm/mkinitramfs.sh" "$BUILD/initramfs-luo.cpio" "$KOUT/patched" \
+		bzImage="$KOUT/patched/arch/x86/boot/bzImage" "${files[@]}" &&
+	"$TOP/vm/run.sh" -m 2G "$LOGS/e2e-luo-serial.log" "$KOUT/patched/arch/x86/boot/bzImage" \
+		"$BUILD/initramfs-luo.cpio" luo liveupdate=on
+}
+
 build_stock() {
 	"$TOP/scripts/series.sh" stock &&
 	"$TOP/scripts/build-kernel.sh" "$BUILD/stock" "$KOUT/stock"
@@ -253,6 +279,7 @@ if scenario build-patched-kho-y build_patched; then
 		done <<<"$CHAIN_CHECKS"
 		scenario e2e-scale-64k e2e_scale
 		scenario e2e-ramoops e2e_ramoops
+		scenario e2e-luo-selftests e2e_luo
 	else
 		blocked "e2e-chain-$CHAIN_KEXECS-handovers" e2e-kexec-handover-demo
 		while IFS=: read -r name what; do
@@ -260,6 +287,7 @@ if scenario build-patched-kho-y build_patched; then
 		done <<<"$CHAIN_CHECKS"
 		blocked e2e-scale-64k e2e-kexec-handover-demo
 		blocked e2e-ramoops e2e-kexec-handover-demo
+		blocked e2e-luo-selftests e2e-kexec-handover-demo
 	fi
 	scenario e2e-scatter-64k e2e_scatter
 	if scenario build-patched-numa build_patched_numa; then
@@ -289,6 +317,7 @@ else
 	done <<<"$CHAIN_CHECKS"
 	blocked e2e-scale-64k build-patched-kho-y
 	blocked e2e-ramoops build-patched-kho-y
+	blocked e2e-luo-selftests build-patched-kho-y
 	blocked e2e-scatter-64k build-patched-kho-y
 	blocked build-patched-numa build-patched-kho-y
 	blocked e2e-scatter-numa build-patched-kho-y

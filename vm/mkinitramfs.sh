@@ -6,7 +6,8 @@
 #
 # Contents: static busybox (as /init, busybox init with vm/guest/etc/inittab),
 # Debian's kexec-tools and fdtget with their libraries, the guest test scripts
-# (vm/guest/khotest), and each kernel image at /boot/NAME. The archive also
+# (vm/guest/khotest), and each kernel image (or other file: a module, a test
+# program, executable if its source is) at /boot/NAME. The archive also
 # carries a copy of itself at /boot/initrd.cpio, so that the guest can hand the
 # same initramfs to the next kernel with `kexec -s -l --initrd=...` (it
 # appends a one-file archive holding that copy again; see khotest/lib.sh).
@@ -54,8 +55,10 @@ trap 'rm -f "$list" "$libs" "$out.inner"' EXIT
 		echo "file /usr/lib/khotest/$(basename "$f") $f 0755 0 0"
 	done
 	for k in "$@"; do
-		[ -f "${k#*=}" ] || die "initramfs: kernel image ${k#*=} is missing"
-		echo "file /boot/${k%%=*} $(realpath "${k#*=}") 0644 0 0"
+		[ -f "${k#*=}" ] || die "initramfs: ${k#*=} is missing"
+		mode=0644
+		[ -x "${k#*=}" ] && mode=0755
+		echo "file /boot/${k%%=*} $(realpath "${k#*=}") $mode 0 0"
 	done
 } >"$list"
 

@@ -6,7 +6,8 @@
 # own generation; the checks below read what each kernel printed and what
 # its debugfs shows. The "khotest: ok" lines name what they check:
 #   folios and ranges    every unit of every generation came back intact
-#   nested sub-FDTs      test_kho_e2e/gen-<i>/extra/note, through debugfs
+#   nested sub-FDTs      test_kho_e2e/gen-<i>/extra/note, through debugfs;
+#                        stray pointers refused (the kernel's bad= too)
 #   unpreserved          what the previous kernel unpreserved did not
 #   removed sub-FDT      what the previous kernel removed is gone
 #   chain                every earlier generation was found
@@ -33,15 +34,21 @@ chain_took_back() {
 	done
 }
 
-# debugfs shows every generation's note with what that kernel wrote.
+# debugfs shows every generation's note with what that kernel wrote, and
+# none of the stray pointers that the kernel must refuse to follow.
 chain_notes() {
-	local i=0 note
+	local i=0 note dir
 	while [ "$i" -lt "$1" ]; do
 		note=$(e2e_note "$i")
 		case "$note" in
 		"generation $i on "*) ;;
 		*) echo "gen-$i/extra/note: '${note}'"; return 1 ;;
 		esac
+		dir=$E2E_IN/subtrees/test_kho_e2e/gen-$i
+		if ls -d "$dir"/stray-* 2>/dev/null; then
+			echo "debugfs shows stray pointers"
+			return 1
+		fi
 		i=$((i + 1))
 	done
 }
@@ -68,7 +75,7 @@ chain_verify() {
 		dmesg_has "test_kho_e2e: found $s earlier generations"
 	check "folios and ranges: every unit of generations 0-$((s - 1)) came back intact" \
 		chain_took_back "$s"
-	check "nested sub-FDTs: debugfs shows test_kho_e2e/gen-<i>/extra/note of generations 0-$((s - 1))" \
+	check "nested sub-FDTs: debugfs shows test_kho_e2e/gen-<i>/extra/note of generations 0-$((s - 1)), and no stray pointer" \
 		chain_notes "$s"
 	check "unpreserved: no page that generation $((s - 1)) unpreserved came back" \
 		chain_unpreserved "$s"
