@@ -30,6 +30,11 @@ for ((i = first - 1; i < ${#commits[@]}; i++)); do
 	git -C "$wt" checkout -q --detach "$c"
 	for kho in y debug n; do
 		frags=("$TOP/configs/kho.config")
+		# The tree's own selftests fragment, as build-kernel.sh merges it
+		# by default; with KHO=n its options cannot land.
+		if [ $kho != n ] && [ -f "$wt/tools/testing/selftests/kho/config" ]; then
+			frags+=("$wt/tools/testing/selftests/kho/config")
+		fi
 		[ $kho = debug ] && frags+=("$TOP/configs/kho-debug.config")
 		[ $kho = n ] && frags+=("$TOP/configs/kho-off.config")
 		total=$((total + 1))
