@@ -250,6 +250,19 @@ e2e_api_misuse() {
 		{ echo "see $SPOIL_LOG"; return 1; }
 }
 
+# blocked_on_demo WHAT: count as failed the scenarios that boot the demo's
+# initramfs, because WHAT failed.
+blocked_on_demo() {
+	local name what
+	blocked "e2e-chain-$CHAIN_KEXECS-handovers" "$1"
+	while IFS=: read -r name what; do
+		blocked "e2e-chain-$name" "$1"
+	done <<<"$CHAIN_CHECKS"
+	blocked e2e-scale-64k "$1"
+	blocked e2e-ramoops "$1"
+	blocked e2e-luo-selftests "$1"
+}
+
 mkdir -p "$LOGS"
 msg "check: set-up"
 "$TOP/scripts/deps.sh" || die "check: installing packages failed"
@@ -281,13 +294,7 @@ if scenario build-patched-kho-y build_patched; then
 		scenario e2e-ramoops e2e_ramoops
 		scenario e2e-luo-selftests e2e_luo
 	else
-		blocked "e2e-chain-$CHAIN_KEXECS-handovers" e2e-kexec-handover-demo
-		while IFS=: read -r name what; do
-			blocked "e2e-chain-$name" e2e-kexec-handover-demo
-		done <<<"$CHAIN_CHECKS"
-		blocked e2e-scale-64k e2e-kexec-handover-demo
-		blocked e2e-ramoops e2e-kexec-handover-demo
-		blocked e2e-luo-selftests e2e-kexec-handover-demo
+		blocked_on_demo e2e-kexec-handover-demo
 	fi
 	scenario e2e-scatter-64k e2e_scatter
 	if scenario build-patched-numa build_patched_numa; then
@@ -311,13 +318,7 @@ if scenario build-patched-kho-y build_patched; then
 else
 	blocked tooling-vm-reports-failed-boot build-patched-kho-y
 	blocked e2e-kexec-handover-demo build-patched-kho-y
-	blocked "e2e-chain-$CHAIN_KEXECS-handovers" build-patched-kho-y
-	while IFS=: read -r name what; do
-		blocked "e2e-chain-$name" build-patched-kho-y
-	done <<<"$CHAIN_CHECKS"
-	blocked e2e-scale-64k build-patched-kho-y
-	blocked e2e-ramoops build-patched-kho-y
-	blocked e2e-luo-selftests build-patched-kho-y
+	blocked_on_demo build-patched-kho-y
 	blocked e2e-scatter-64k build-patched-kho-y
 	blocked build-patched-numa build-patched-kho-y
 	blocked e2e-scatter-numa build-patched-kho-y
