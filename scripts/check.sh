@@ -59,81 +59,40 @@ build_patched() {
 	"$TOP/scripts/build-kernel.sh" "$TREE" "$KOUT/patched"
 }
 
-e2e_demo() {
-	local img=$KOUT/patched/arch/x86/boot/bzImage
-	"$TOP/vm/mkinitramfs.sh" "$BUILD/initramfs-patched.cpio" "$KOUT/patched" bzImage="$img" &&
-	"$TOP/vm/run.sh" "$LOGS/e2e-demo-serial.log" "$img" "$BUILD/initramfs-patched.cpio" demo \
-		reserve_mem=1M:4K:khodemo
+# The series' end-to-end kexec tests (tools/testing/selftests/kho): one
+# scenario of kexec_test.sh on the patched kernel, its KTAP output in the
+# scenario's log and its serial logs in $SELFTEST_LOGS.
+KHO_SELFTESTS=$TREE/tools/testing/selftests/kho
+SELFTEST_LOGS=$LOGS/selftests-kho
+
+kho_selftest() {
+	"$KHO_SELFTESTS/kexec_test.sh" -k "$KOUT/patched" -l "$SELFTEST_LOGS" "$1"
 }
 
-# The chain scenario (vm/guest/khotest/chain.sh) with the kernel's built-in
-# test_kho_e2e: CHAIN_KEXECS handovers in a row, every kernel checking the
-# data of all the earlier ones. Each kind of check it makes is then counted
-# on its own: every handover of the chain must have passed it.
+# The chain (kexec_test.sh chain): five kexecs in a row, every kernel
+# checking the data of all the earlier ones with the built-in test_kho_e2e.
+# Each kind of check it makes is then counted on its own: every handover of
+# the chain must have passed it.
 CHAIN_KEXECS=5
-CHAIN_LOG=$LOGS/e2e-chain-serial.log
+CHAIN_RESULTS=$SELFTEST_LOGS/chain-serial.log.khotest
 CHAIN_CHECKS="folios-and-ranges:folios and ranges
 nested-sub-fdts:nested sub-FDTs
 unpreserved:unpreserved
 removed-sub-fdt:removed sub-FDT"
 
 e2e_chain() {
-	"$TOP/vm/run.sh" -m 2G "$CHAIN_LOG" "$KOUT/patched/arch/x86/boot/bzImage" \
-		"$BUILD/initramfs-patched.cpio" chain khotest.kexecs=$CHAIN_KEXECS \
-		test_kho_e2e.enable=1 test_kho_e2e.scattered=1024 || return 1
+	kho_selftest chain || return 1
 	grep -q "^khotest: ok - chain: stage $CHAIN_KEXECS found the $CHAIN_KEXECS earlier generations" \
-		"$CHAIN_LOG.khotest" || { echo "the last kernel did not find every generation"; return 1; }
+		"$CHAIN_RESULTS" || { echo "the last kernel did not find every generation"; return 1; }
 }
 
 # chain_check WHAT: every handover of the chain passed the check WHAT.
 chain_check() {
 	local n
-	grep "^khotest: \(not \)\?ok - $1: " "$CHAIN_LOG.khotest"
-	grep -q "^khotest: not ok - $1: " "$CHAIN_LOG.khotest" && { echo "a check failed; see $CHAIN_LOG"; return 1; }
-	n=$(grep -c "^khotest: ok - $1: " "$CHAIN_LOG.khotest")
-	[ "$n" = $CHAIN_KEXECS ] || { echo "$n of $CHAIN_KEXECS handovers passed; see $CHAIN_LOG"; return 1; }
-}
-
-# Scale: 65536 scattered order-0 pages, one call each, through one handover
-# of test_kho_e2e, every one restored and its bytes checked.
-e2e_scale() {
-	"$TOP/vm/run.sh" -m 2G "$LOGS/e2e-scale-64k-serial.log" "$KOUT/patched/arch/x86/boot/bzImage" \
-		"$BUILD/initramfs-patched.cpio" chain khotest.kexecs=1 \
-		test_kho_e2e.enable=1 test_kho_e2e.scattered=65536
-}
-
-# pstore's ramoops on a reserve_mem region that KHO hands over: the next
-# kernel shows the previous one's pmsg record (vm/guest/khotest/ramoops.sh).
-e2e_ramoops() {
-	"$TOP/vm/run.sh" "$LOGS/e2e-ramoops-serial.log" "$KOUT/patched/arch/x86/boot/bzImage" \
-		"$BUILD/initramfs-patched.cpio" ramoops reserve_mem=1M:4K:khooops \
-		ramoops.mem_name=khooops ramoops.pmsg_size=16384
-}
-
-# The base's Live Update Orchestrator selftests
-# (tools/testing/selftests/liveupdate), built statically against the
-# patched kernel's headers and packed with it: "liveupdate" (15 ioctl
-# cases), then luo_kexec_simple and luo_multi_session across a kexec with
-# liveupdate=on, their memfds preserved by LUO through KHO
-# (vm/guest/khotest/luo.sh). A failed build fails the scenario.
-LUO_PROGS="liveupdate luo_kexec_simple luo_multi_session"
-
-e2e_luo() {
-	local out=$BUILD/luo-selftests p files=()
-	rm -rf "$out"
-	mkdir -p "$out"
-	make -C "$TREE" O="$KOUT/patched" headers_install INSTALL_HDR_PATH="$out/usr" \
-		>"$out/headers.log" 2>&1 || { echo "headers_install failed: $out/headers.log"; return 1; }
-	for p in $LUO_PROGS; do
-		files+=("$p=$out/$p")
-	done
-	make -C "$TREE/tools/testing/selftests/liveupdate" OUTPUT="$out" \
-		KHDR_INCLUDES="-isystem $out/usr/include" LDFLAGS=-static \
-		"${files[@]#*=}" || { echo "the LUO selftests did not build"; return 1; }
-	"$TOP/vm/mkinitramfs.sh" "$BUILD/initramfs-luo.cpio" "$KOUT/patched" \
-		bzImage="$KOUT/patched/arch/x86/boot/bzImage" "${files[@]}" &&
-	"$TOP/vm/run.sh" -m 2G "$LOGS/e2e-luo-serial.log" "$KOUT/patched/arch/x86/boot/bzImage" \
-		"$BUILD/initramfs-luo.cpio" luo liveupdate=on
+	grep "^khotest: \(not \)\?ok - $1: " "$CHAIN_RESULTS"
+	grep -q "^khotest: not ok - $1: " "$CHAIN_RESULTS" && { echo "a check failed; see $CHAIN_RESULTS"; return 1; }
+	n=$(grep -c "^khotest: ok - $1: " "$CHAIN_RESULTS")
+	[ "$n" = $CHAIN_KEXECS ] || { echo "$n of $CHAIN_KEXECS handovers passed; see $CHAIN_RESULTS"; return 1; }
 }
 
 build_stock() {
@@ -250,17 +209,20 @@ e2e_api_misuse() {
 		{ echo "see $SPOIL_LOG"; return 1; }
 }
 
-# blocked_on_demo WHAT: count as failed the scenarios that boot the demo's
-# initramfs, because WHAT failed.
-blocked_on_demo() {
-	local name what
+# The scenarios of the series' kexec selftests, and their KTAP names.
+SELFTEST_SCENARIOS="e2e-kexec-handover-demo:demo e2e-scale-64k:scale
+e2e-ramoops:ramoops e2e-luo-selftests:luo"
+
+# blocked_selftests WHAT: count them all as failed, because WHAT failed.
+blocked_selftests() {
+	local s name
+	for s in $SELFTEST_SCENARIOS; do
+		blocked "${s%%:*}" "$1"
+	done
 	blocked "e2e-chain-$CHAIN_KEXECS-handovers" "$1"
-	while IFS=: read -r name what; do
+	while IFS=: read -r name _; do
 		blocked "e2e-chain-$name" "$1"
 	done <<<"$CHAIN_CHECKS"
-	blocked e2e-scale-64k "$1"
-	blocked e2e-ramoops "$1"
-	blocked e2e-luo-selftests "$1"
 }
 
 mkdir -p "$LOGS"
@@ -285,17 +247,13 @@ patched_ok=0 stock_ok=0
 if scenario build-patched-kho-y build_patched; then
 	patched_ok=1
 	scenario tooling-vm-reports-failed-boot "$TOP/tests/tooling.sh" vm_reports_failed_boot
-	if scenario e2e-kexec-handover-demo e2e_demo; then
-		scenario "e2e-chain-$CHAIN_KEXECS-handovers" e2e_chain
-		while IFS=: read -r name what; do
-			scenario "e2e-chain-$name" chain_check "$what"
-		done <<<"$CHAIN_CHECKS"
-		scenario e2e-scale-64k e2e_scale
-		scenario e2e-ramoops e2e_ramoops
-		scenario e2e-luo-selftests e2e_luo
-	else
-		blocked_on_demo e2e-kexec-handover-demo
-	fi
+	for t in $SELFTEST_SCENARIOS; do
+		scenario "${t%%:*}" kho_selftest "${t#*:}"
+	done
+	scenario "e2e-chain-$CHAIN_KEXECS-handovers" e2e_chain
+	while IFS=: read -r name what; do
+		scenario "e2e-chain-$name" chain_check "$what"
+	done <<<"$CHAIN_CHECKS"
 	scenario e2e-scatter-64k e2e_scatter
 	if scenario build-patched-numa build_patched_numa; then
 		scenario e2e-scatter-numa e2e_scatter_numa
@@ -317,8 +275,7 @@ if scenario build-patched-kho-y build_patched; then
 	fi
 else
 	blocked tooling-vm-reports-failed-boot build-patched-kho-y
-	blocked e2e-kexec-handover-demo build-patched-kho-y
-	blocked_on_demo build-patched-kho-y
+	blocked_selftests build-patched-kho-y
 	blocked e2e-scatter-64k build-patched-kho-y
 	blocked build-patched-numa build-patched-kho-y
 	blocked e2e-scatter-numa build-patched-kho-y

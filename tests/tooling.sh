@@ -116,7 +116,7 @@ test_vm_reports_failed_boot() {
 # The guest helpers, run by busybox's ash on the host.
 test_guest_helpers() {
 	local out
-	out=$(busybox sh -c ". $TOP/vm/guest/khotest/lib.sh
+	out=$(busybox sh -c ". $TREE/tools/testing/selftests/kho/guest/khotest/lib.sh
 		le64 0 0 10 3f 0 0 0 0
 		le64 ff ff ff ff ff ff ff 7f
 		cat() { echo 'console=ttyS0 khotest.demo=old kho=on'; }
