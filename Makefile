@@ -19,7 +19,7 @@ help:
 	@echo "make kunit    run the radix tree's KUnit suite in QEMU (kunit.py)"
 	@echo "make bench    time the tracker: stock 7.2 vs ours, same VMs (bench/results/)"
 	@echo "make bench-boot  successor KHO time vs preserved ranges, stock vs ours"
-	@echo "make bisect   build every patch in turn, with KHO=y and KHO=n"
+	@echo "make bisect   build every patch in turn, KHO=y/debug/n (FIRST=, LAST=)"
 	@echo "make clean    remove build outputs, keep the cache and build/linux"
 
 deps:
@@ -54,7 +54,7 @@ bench-boot:
 	@scripts/bench-boot.sh
 
 bisect: apply
-	@scripts/bisect-build.sh
+	@scripts/bisect-build.sh $(or $(FIRST),1) $(LAST)
 
 demo:
 	@scripts/demo.sh

@@ -5,9 +5,10 @@
 # configs/kho-debug.config or configs/kho-off.config added), so that the
 # series bisects.
 #
-#   bisect-build.sh [FIRST]
+#   bisect-build.sh [FIRST [LAST]]
 #
-# FIRST is the number of the first patch to build (default 1). The commits
+# FIRST and LAST are the numbers of the first and the last patch to build
+# (default: all of them). The commits
 # come from build/linux (branch series); they are checked out one by one in
 # a worktree, build/bisect, and built in build/kout/bisect-{y,debug,n}.
 # Ends with "N of M builds passed" and fails if any failed.
@@ -15,6 +16,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 first=${1:-1}
+last=${2:-0}
 [ -d "$TREE/.git" ] || die "bisect: no $TREE; run 'make apply' first"
 wt=$BUILD/bisect
 if [ ! -d "$wt/.git" ] && [ ! -f "$wt/.git" ]; then
@@ -22,9 +24,12 @@ if [ ! -d "$wt/.git" ] && [ ! -f "$wt/.git" ]; then
 fi
 mapfile -t commits < <(git -C "$TREE" rev-list --reverse base..series)
 [ ${#commits[@]} -gt 0 ] || die "bisect: no commits between base and series"
+[ "$last" -gt 0 ] || last=${#commits[@]}
+[ "$first" -ge 1 ] && [ "$first" -le "$last" ] && [ "$last" -le ${#commits[@]} ] ||
+	die "bisect: patches $first to $last: the series has ${#commits[@]}"
 
 passed=0 total=0 failed=()
-for ((i = first - 1; i < ${#commits[@]}; i++)); do
+for ((i = first - 1; i < last; i++)); do
 	c=${commits[$i]}
 	subject=$(git -C "$TREE" log -1 --format=%s "$c")
 	git -C "$wt" checkout -q --detach "$c"

@@ -165,6 +165,19 @@ fuzz_kho_radix() {
 	return $rc
 }
 
+# The final tree without KHO (configs/kho-off.config), as make bisect
+# builds every patch.
+build_patched_kho_n() {
+	"$TOP/scripts/build-kernel.sh" "$TREE" "$KOUT/patched-kho-n" \
+		"$TOP/configs/kho.config" "$TOP/configs/kho-off.config"
+}
+
+# static_check WHAT...: scripts/static-check.sh (kernel-doc, W=1 and sparse,
+# Sphinx) on the files the series touches.
+static_check() {
+	"$TOP/scripts/static-check.sh" "$@"
+}
+
 build_patched_debug() {
 	"$TOP/scripts/build-kernel.sh" "$TREE" "$KOUT/patched-debug" \
 		"$TOP/configs/kho.config" "$TOP/configs/kho-debug.config"
@@ -224,6 +237,8 @@ blocked_selftests() {
 
 mkdir -p "$LOGS"
 msg "check: set-up"
+# What W=1 and sparse checked is counted anew in every run.
+rm -f "$KOUT"/*/static-checked "$BUILD/kunit/static-checked"
 "$TOP/scripts/deps.sh" || die "check: installing packages failed"
 "$TOP/scripts/series.sh" apply || die "check: preparing build/linux failed"
 
@@ -239,8 +254,10 @@ scenario fuzz-kho-radix fuzz_kho_radix
 while read -r p; do
 	scenario "checkpatch-$(basename "$p" .patch | cut -c1-30)" checkpatch_one "$p"
 done < <(series_files)
+scenario kernel-doc-touched-files static_check kernel-doc
+scenario docs-kho-htmldocs static_check docs
 
-patched_ok=0 stock_ok=0
+patched_ok=0 stock_ok=0 debug_ok=0 kho_n_ok=0
 if scenario build-patched-kho-y build_patched; then
 	patched_ok=1
 	scenario tooling-vm-reports-failed-boot "$TOP/tests/tooling.sh" vm_reports_failed_boot
@@ -258,6 +275,7 @@ if scenario build-patched-kho-y build_patched; then
 		blocked e2e-scatter-numa build-patched-numa
 	fi
 	if scenario build-patched-debug build_patched_debug; then
+		debug_ok=1
 		scenario e2e-spoil-chain e2e_spoil_chain
 		for w in $SPOIL_WAYS; do
 			scenario "e2e-spoil-$w" e2e_spoil_way "$w"
@@ -284,6 +302,7 @@ else
 	blocked e2e-api-misuse-refused build-patched-kho-y
 fi
 scenario kunit-kho-radix "$TOP/scripts/kunit.sh"
+scenario build-patched-kho-n build_patched_kho_n && kho_n_ok=1
 scenario build-stock-kho-y build_stock && stock_ok=1
 if [ $patched_ok = 1 ] && [ $stock_ok = 1 ]; then
 	scenario e2e-interop-stock-to-patched interop stock patched
@@ -296,6 +315,25 @@ else
 	blocked bench-smoke "a kernel build"
 	blocked bench-boot-smoke "a kernel build"
 fi
+
+# W=1 and sparse last: they recompile objects with other flags, which the
+# next build of the same directory compiles again.
+static_dirs=()
+while read -r dir built ok; do
+	if [ "$ok" = 1 ]; then
+		scenario "w1-sparse-$dir" static_check build "$KOUT/$dir" &&
+			static_dirs+=("$KOUT/$dir")
+	else
+		blocked "w1-sparse-$dir" "$built"
+	fi
+done <<EOF
+patched build-patched-kho-y $patched_ok
+patched-debug build-patched-debug $debug_ok
+patched-kho-n build-patched-kho-n $kho_n_ok
+EOF
+scenario w1-sparse-kunit static_check build "$BUILD/kunit" ARCH=x86_64 &&
+	static_dirs+=("$BUILD/kunit")
+scenario w1-sparse-every-touched-file static_check covered "${static_dirs[@]}"
 
 echo
 for f in "${FAILURES[@]}"; do

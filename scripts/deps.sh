@@ -13,8 +13,10 @@ PKGS=(
 	apt dpkg ca-certificates
 	# VM handover
 	qemu-system-x86 kexec-tools busybox-static device-tree-compiler
-	# checks (checkpatch's spdxcheck.py imports ply and git)
-	sparse python3-ply python3-git
+	# checks (checkpatch's spdxcheck.py imports ply and git; Sphinx for the
+	# KHO documentation; curl and make fetch and build Debian's newer sparse,
+	# see static-check.sh)
+	sparse python3-ply python3-git python3-sphinx curl
 	# tools/testing/memblock (ASan/UBSan come with gcc)
 	liburcu-dev
 	# benchmark plots
