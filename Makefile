@@ -17,7 +17,7 @@ help:
 	@echo "make verify   check that patches/ applies to the pristine base"
 	@echo "make build    build the patched kernel (build/kout/patched)"
 	@echo "make kunit    run the radix tree's KUnit suite in QEMU (kunit.py)"
-	@echo "make bench    time the tracker: stock 7.2 vs ours, same VMs (bench/results/)"
+	@echo "make bench    time the tracker: stock vs ours, same VMs (bench/results/)"
 	@echo "make bench-boot  successor KHO time vs preserved ranges, stock vs ours"
 	@echo "make bisect   build every patch in turn, KHO=y/debug/n (FIRST=, LAST=)"
 	@echo "make clean    remove build outputs, keep the cache and build/linux"

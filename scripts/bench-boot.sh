@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Successor boot time against the number of separate preserved ranges:
-# stock 7.2 vs ours, in identical VMs, timed on the host's clock.
+# stock (the base) vs ours, in identical VMs, timed on the host's clock.
 #
 #   bench-boot.sh [--smoke]
 #
@@ -256,9 +256,9 @@ set xlabel "order-0 pages preserved (one call each)"
 set ylabel "successor KHO time, ms (host clock)"
 set key top left
 set grid
-plot "< grep ^scattered $base.dat" using 2:3 with linespoints title "stock 7.2, scattered", \
+plot "< grep ^scattered $base.dat" using 2:3 with linespoints title "stock $BASE_SERIES, scattered", \
      "< grep ^scattered $base.dat" using 2:4 with linespoints title "ours, scattered", \
-     "< grep ^contig $base.dat" using 2:3 with linespoints title "stock 7.2, contiguous", \
+     "< grep ^contig $base.dat" using 2:3 with linespoints title "stock $BASE_SERIES, contiguous", \
      "< grep ^contig $base.dat" using 2:4 with linespoints title "ours, contiguous", \
      "< grep ^scattered $base.dat" using 2:5 with linespoints dashtype 2 title "ours, scattered, own log line", \
      "< grep ^contig $base.dat" using 2:5 with linespoints dashtype 2 title "ours, contiguous, own log line"

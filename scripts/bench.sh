@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# make bench: time KHO's preservation tracker, stock 7.2 against the series,
+# make bench: time KHO's preservation tracker, stock (the base, base.conf) against the series,
 # through the public API only (bench/kho_bench, built against each kernel),
 # in identical VMs run alternately on this machine.
 #
@@ -161,9 +161,9 @@ set ylabel "ns per page (log scale)"
 set key above
 set logscale y
 set yrange [0.05:*]
-plot "$base.dat" using 2:xtic(1) title "stock 7.2, preserve", \\
+plot "$base.dat" using 2:xtic(1) title "stock $BASE_SERIES, preserve", \\
      "" using 3 title "ours, preserve", \\
-     "" using 4 title "stock 7.2, unpreserve", \\
+     "" using 4 title "stock $BASE_SERIES, unpreserve", \\
      "" using 5 title "ours, unpreserve"
 GP
 fi

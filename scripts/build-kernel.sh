@@ -5,7 +5,7 @@
 #   build-kernel.sh SRC OUT [FRAGMENT...]
 #
 # The kernel release gets the suffix "-$(basename OUT)" (LOCALVERSION), so a
-# guest log says which build it is running ("7.2.13-stock", "7.2.13-patched").
+# guest log says which build it is running ("7.3.4-stock", "7.3.4-patched").
 #
 # SRC is a kernel tree, OUT the build directory (O=). The default fragments
 # are configs/kho.config and SRC's tools/testing/selftests/kho/config if it

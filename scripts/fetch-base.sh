@@ -3,8 +3,8 @@
 # Fetch the pinned base (base.conf) and verify it.
 #
 # The machine's apt sources stay untouched: a private apt configuration under
-# $CACHE/apt reads the Debian suites that carry linux-source-7.2. The .deb and
-# the verified tarball are cached. LINUX_TARBALL=/path/to/linux-source-7.2.tar.xz
+# $CACHE/apt reads the Debian suites that carry $BASE_PACKAGE. The .deb and
+# the verified tarball are cached. LINUX_TARBALL=/path/to/$BASE_TARBALL
 # uses a local tarball instead of the mirror (its checksum must match the pin
 # unless BASE_ALLOW_UNPINNED=1).
 #
@@ -33,7 +33,7 @@ apt_private() {
 }
 apt_cache_private() { apt-cache "${APT_OPTS[@]}" "$@"; }
 
-# Download the .deb of the pinned version (or the newest 7.2.x, loudly) and
+# Download the .deb of the pinned version (or the newest $BASE_SERIES.x, loudly) and
 # set $tarball to the path of the tarball inside it.
 fetch_deb() {
 	local s versions version deb
@@ -52,8 +52,8 @@ fetch_deb() {
 	if grep -qxF "$BASE_VERSION" <<<"$versions"; then
 		version=$BASE_VERSION
 	else
-		version=$(sort -V <<<"$versions" | grep '^7\.2\.' | tail -n 1)
-		[ -n "$version" ] || die "fetch: no 7.2.x version of $BASE_PACKAGE on the mirror"
+		version=$(sort -V <<<"$versions" | grep "^${BASE_SERIES//./\\.}\\." | tail -n 1)
+		[ -n "$version" ] || die "fetch: no $BASE_SERIES.x version of $BASE_PACKAGE on the mirror"
 		cat >&2 <<-EOM
 
 		!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!

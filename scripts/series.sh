@@ -118,6 +118,9 @@ cmd_apply() {
 	fi
 	git_tree rev-parse -q --verify base >/dev/null ||
 		die "apply: $TREE has no tag 'base'; remove $TREE and run 'make apply' again"
+	# base.conf may have moved to another base since the tree was made.
+	git_tree log -1 --format=%s base | grep -qF "($BASE_PACKAGE " ||
+		die "apply: $TREE is based on '$(git_tree log -1 --format=%s base)', not on $BASE_PACKAGE (base.conf); move it aside and run 'make apply' again"
 	if [ -n "$(git_tree status --porcelain --untracked-files=no)" ]; then
 		[ "${FORCE:-0}" = 1 ] ||
 			die "apply: $TREE has uncommitted changes; commit and 'make export' them, or FORCE=1 to discard"
