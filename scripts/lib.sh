@@ -11,7 +11,7 @@ PATCHES=${KHO_PATCHES:-$TOP/patches}
 JOBS=${JOBS:-$(nproc)}
 
 # shellcheck source=../base.conf
-. "$TOP/base.conf"
+. "${KHO_BASE_CONF:-$TOP/base.conf}"
 
 msg()  { printf '==> %s\n' "$*"; }
 info() { printf '    %s\n' "$*"; }
