@@ -101,12 +101,31 @@ build_stock() {
 }
 
 # interop FIRST SECOND: FIRST preserves, SECOND (after kexec) verifies:
-# kexec_test.sh's interop-to (patched to the other kernel, here stock) or
-# interop-from, which also check that each stage ran on the right kernel.
+# The previous stock release (stock-7.2.conf), extracted from its Debian
+# tarball into build/stock-7.2 and built with the same fragment: the kernel
+# that cross-version handovers come from and go back to.
+build_stock_prev() {
+	local tarball wt=$BUILD/stock-7.2
+
+	tarball=$(KHO_BASE_CONF=$TOP/stock-7.2.conf "$TOP/scripts/fetch-base.sh") || return 1
+	if ! cmp -s "$tarball.sha256" "$wt/.tarball.sha256"; then
+		rm -rf "$wt"
+		mkdir -p "$wt"
+		tar -xf "$tarball" -C "$wt" --strip-components=1 || return 1
+		cp "$tarball.sha256" "$wt/.tarball.sha256"
+	fi
+	"$TOP/scripts/build-kernel.sh" "$wt" "$KOUT/stock-7.2"
+}
+
+# interop OTHER FIRST: kexec_test.sh's interop-to (the patched kernel hands
+# over to KOUT/OTHER) or, with FIRST=other, interop-from (OTHER hands over
+# to the patched kernel); both also check that each stage ran on the right
+# kernel. Logs in SELFTEST_LOGS/OTHER.
 interop() {
 	local s=interop-to
-	[ "$1" = stock ] && s=interop-from
-	"$KHO_SELFTESTS/kexec_test.sh" -k "$KOUT/patched" -o "$KOUT/stock" -l "$SELFTEST_LOGS" "$s"
+	[ "$2" = other ] && s=interop-from
+	"$KHO_SELFTESTS/kexec_test.sh" -k "$KOUT/patched" -o "$KOUT/$1" \
+		-l "$SELFTEST_LOGS/$1" "$s"
 }
 
 # memblock_simulator [NUMA=1]: build tools/testing/memblock and run it.
@@ -257,7 +276,7 @@ done < <(series_files)
 scenario kernel-doc-touched-files static_check kernel-doc
 scenario docs-kho-htmldocs static_check docs
 
-patched_ok=0 stock_ok=0 debug_ok=0 kho_n_ok=0
+patched_ok=0 stock_ok=0 stock_prev_ok=0 debug_ok=0 kho_n_ok=0
 if scenario build-patched-kho-y build_patched; then
 	patched_ok=1
 	scenario tooling-vm-reports-failed-boot "$TOP/tests/tooling.sh" vm_reports_failed_boot
@@ -304,9 +323,17 @@ fi
 scenario kunit-kho-radix "$TOP/scripts/kunit.sh"
 scenario build-patched-kho-n build_patched_kho_n && kho_n_ok=1
 scenario build-stock-kho-y build_stock && stock_ok=1
+scenario build-stock-7.2-kho-y build_stock_prev && stock_prev_ok=1
+if [ $patched_ok = 1 ] && [ $stock_prev_ok = 1 ]; then
+	scenario e2e-interop-stock72-to-patched interop stock-7.2 other
+	scenario e2e-interop-patched-to-stock72 interop stock-7.2 patched
+else
+	blocked e2e-interop-stock72-to-patched "a kernel build"
+	blocked e2e-interop-patched-to-stock72 "a kernel build"
+fi
 if [ $patched_ok = 1 ] && [ $stock_ok = 1 ]; then
-	scenario e2e-interop-stock-to-patched interop stock patched
-	scenario e2e-interop-patched-to-stock interop patched stock
+	scenario e2e-interop-stock-to-patched interop stock other
+	scenario e2e-interop-patched-to-stock interop stock patched
 	scenario bench-smoke "$TOP/scripts/bench.sh" --smoke
 	scenario bench-boot-smoke "$TOP/scripts/bench-boot.sh" --smoke
 else

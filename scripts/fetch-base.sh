@@ -75,7 +75,7 @@ fetch_deb() {
 		mv -f "$CACHE/deb/${BASE_PACKAGE}_"*"${version#*:}_all.deb" "$deb" 2>/dev/null || true
 		[ -s "$deb" ] || die "fetch: download of $BASE_PACKAGE $version failed; log: $LOGS/fetch-download.log"
 	fi
-	echo "$version" >"$CACHE/base.version"
+	echo "$version" >"$CACHE/$BASE_TARBALL.version"
 
 	mkdir -p "$CACHE/deb/x"
 	dpkg-deb --fsys-tarfile "$deb" |
@@ -89,10 +89,10 @@ mkdir -p "$CACHE" "$LOGS"
 if [ -n "${LINUX_TARBALL:-}" ]; then
 	[ -r "$LINUX_TARBALL" ] || die "fetch: LINUX_TARBALL=$LINUX_TARBALL is not readable"
 	tarball=$LINUX_TARBALL
-	echo "local" >"$CACHE/base.version"
+	echo "local" >"$CACHE/$BASE_TARBALL.version"
 	msg "fetch: using local tarball $tarball"
 elif [ -s "$STAMP" ] && [ -s "$OUT" ]; then
-	msg "fetch: cached base $(cat "$CACHE/base.version" 2>/dev/null) ($OUT)"
+	msg "fetch: cached base $(cat "$CACHE/$BASE_TARBALL.version" 2>/dev/null) ($OUT)"
 	echo "$OUT" >&3
 	exit 0
 else
@@ -100,7 +100,7 @@ else
 fi
 
 sum=$(sha256sum "$tarball" | cut -d' ' -f1)
-used=$(cat "$CACHE/base.version")
+used=$(cat "$CACHE/$BASE_TARBALL.version")
 if [ "$sum" != "$BASE_SHA256" ]; then
 	case "$used" in
 	"$BASE_VERSION")

@@ -69,7 +69,7 @@ create_tree() {
 	local tarball version
 
 	tarball=$("$TOP/scripts/fetch-base.sh")
-	version=$(cat "$CACHE/base.version")
+	version=$(cat "$CACHE/$BASE_TARBALL.version")
 	msg "apply: creating $TREE from $(basename "$tarball") ($BASE_PACKAGE $version)"
 	rm -rf "$TREE.tmp"
 	mkdir -p "$TREE.tmp"
