@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# make bench: time KHO's preservation tracker, stock (the base, base.conf) against the series,
-# through the public API only (bench/kho_bench, built against each kernel),
-# in identical VMs run alternately on this machine.
+# make bench: time KHO's preservation tracker, stock (the base that
+# base.conf pins) against the series, through the public API only
+# (bench/kho_bench, built against each kernel), in identical VMs run
+# alternately on this machine.
 #
 #   bench.sh [--smoke]
 #

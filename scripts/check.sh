@@ -100,7 +100,6 @@ build_stock() {
 	"$TOP/scripts/build-kernel.sh" "$BUILD/stock" "$KOUT/stock"
 }
 
-# interop FIRST SECOND: FIRST preserves, SECOND (after kexec) verifies:
 # The previous stock release (stock-7.2.conf), extracted from its Debian
 # tarball into build/stock-7.2 and built with the same fragment: the kernel
 # that cross-version handovers come from and go back to.
