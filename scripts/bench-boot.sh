@@ -12,16 +12,20 @@
 # then kexecs into the same kernel, which restores every page (headers
 # checked) so that each point is also a correctness check.
 #
-# What is timed: the successor prints "mem auto-init:" just before KHO
-# reserves the preserved memory and "SLUB:" once memblock has handed memory
-# to the buddy allocator. Early printk sends both to the serial port as they
-# are printed, and vm/run.sh stamps every line with the host's clock when it
-# arrives. The kernel's own clock cannot be used: it does not run yet at that
-# point under QEMU TCG, so printk timestamps leave the whole KHO walk out.
-# The successor's KHO time is the span between the two lines minus the same
-# span with nothing preserved (N = 0, the module's one-page list head only).
+# What is timed: two spans of the successor's boot. Since 7.3, KHO's early
+# part (kho_memory_init_early(): our check of the handed-over state, and on
+# both kernels the scratch extension, which walks the tree) runs between
+# setup_arch()'s last line and "Zone ranges:" (free_area_init()), and the
+# reservation between "mem auto-init:" and "SLUB:", once memblock has handed
+# memory to the buddy allocator. Early printk sends every line to the serial
+# port as it is printed, and vm/run.sh stamps each line with the host's clock
+# when it arrives. The kernel's own clock cannot be used: it does not run yet
+# at that point under QEMU TCG, so printk timestamps leave the whole KHO walk
+# out. The successor's KHO time is the sum of both spans minus the same sum
+# with nothing preserved (N = 0, the module's one-page list head only).
 # The patched kernel also reports its own time in its "KHO: reserved" line
-# (cycles, converted with the TSC frequency it detects later). For the
+# (cycles of the check and the reservation, and of the check alone,
+# converted with the TSC frequency it detects later). For the
 # largest N a debug build (CONFIG_KEXEC_HANDOVER_DEBUG) also times a bare
 # pass over the tree that only tags the head pages, without memblock: the
 # floor of the reserving pass.
@@ -70,27 +74,35 @@ kernels=(stock patched)
 "$TOP/scripts/build-kernel.sh" "$TREE" "$KOUT/patched"
 "$TOP/scripts/build-kernel.sh" "$BUILD/stock" "$KOUT/stock"
 if [ $smoke = 0 ]; then
-	"$TOP/scripts/build-kernel.sh" "$TREE" "$KOUT/patched-debug" \
-		"$TOP/configs/kho.config" "$TOP/configs/kho-debug.config"
+	build_debug
 	kernels+=(patched-debug)
 fi
 for k in "${kernels[@]}"; do
 	scatter_initramfs "$k" >/dev/null
 done
 
-# successor_figures LOG: "<span>,<own>,<bare>,<walk>,<after>" in ms for the
-# last boot in LOG: own is the time the kernel's "KHO: reserved" line gives,
-# bare and walk the floors a CONFIG_KEXEC_HANDOVER_DEBUG kernel prints, after
-# the host time from the "KHO: reserved" line to "SLUB:"; each is empty where
-# the kernel printed no such line.
+# successor_figures LOG: "<span>,<own>,<bare>,<walk>,<after>,<load>,<early>,
+# <check>" in ms for the last boot in LOG: span from "mem auto-init:" to
+# "SLUB:"; own the time the kernel's "KHO: reserved" line gives (the check
+# and the reservation) and check the check's part of it; bare and walk the
+# floors a CONFIG_KEXEC_HANDOVER_DEBUG kernel prints; after the host time
+# from the "KHO: reserved" line to "SLUB:"; load the first kernel's kexec -s
+# -l; early the span from the line before "Zone ranges:" to it. Each is
+# empty where the kernel printed no such line.
 successor_figures() {
 	awk '
-	/Linux version/ { boot++; t0 = t1 = tk = own = bare = walk = mhz = "" }
+	/Linux version/ { boot++; t0 = t1 = tk = own = bare = walk = mhz = e0 = e1 = chk = "" }
 	/ khotest: kexec: loading/ { l0 = $1 }
 	/ khotest: kexec: loaded/ { l1 = $1 }
+	/ Zone ranges:/ && e1 == "" { e0 = prev; e1 = $1 }
+	{ prev = $1 }
 	/ mem auto-init:/ { t0 = $1 }
 	/ SLUB: / && t0 != "" && t1 == "" { t1 = $1 }
-	/ KHO: reserved .* preserved pages/ { own = $0; tk = $1 }
+	/ KHO: reserved .* preserved pages/ {
+		own = $0; tk = $1
+		if (match($0, /checking took [0-9]+ (cycles|us)/))
+			chk = substr($0, RSTART + 14, RLENGTH - 14)
+	}
 	/ KHO: debug: a pass that also tags the head pages/ { bare = $0 }
 	/ KHO: debug: a pass that only walks the tree/ { walk = $0 }
 	/ tsc: Detected [0-9.]* MHz/ { for (i = 1; i < NF; i++) if ($(i + 1) == "MHz") mhz = $i }
@@ -104,14 +116,15 @@ successor_figures() {
 		return ""
 	}
 	END {
-		if (boot < 2 || t0 == "" || t1 == "") exit 1
+		if (boot < 2 || t0 == "" || t1 == "" || e1 == "") exit 1
 		after = tk == "" ? "" : sprintf("%.3f", (t1 - tk) * 1000)
 		load = l0 == "" || l1 == "" ? "" : sprintf("%.1f", (l1 - l0) * 1000)
-		printf "%.3f,%s,%s,%s,%s,%s\n", (t1 - t0) * 1000, ms(own), ms(bare), ms(walk), after, load
+		printf "%.3f,%s,%s,%s,%s,%s,%.3f,%s\n", (t1 - t0) * 1000, ms(own), ms(bare), ms(walk),
+			after, load, (e1 - e0) * 1000, ms(chk == "" ? "" : "x " chk)
 	}' "$1.host"
 }
 
-echo "kernel,pattern,n,span_ms,own_ms,bare_ms,walk_ms,after_ms,kexec_load_ms,qemu_s" >"$csv"
+echo "kernel,pattern,n,span_ms,own_ms,bare_ms,walk_ms,after_ms,kexec_load_ms,early_ms,check_ms,qemu_s" >"$csv"
 failed=0
 declare -A last_n last_ms
 for pattern in $patterns; do
@@ -125,7 +138,7 @@ for pattern in $patterns; do
 				if [ "$(echo "$predicted > $budget" | bc)" = 1 ]; then
 					printf 'bench-boot: %s %s N=%s skipped: predicted %.0f s > budget %s s\n' \
 						"$k" "$pattern" "$n" "$predicted" "$budget"
-					echo "$k,$pattern,$n,skipped,,,,,," >>"$csv"
+					echo "$k,$pattern,$n,skipped,,,,,,,," >>"$csv"
 					continue
 				fi
 			fi
@@ -138,12 +151,12 @@ for pattern in $patterns; do
 				khotest.scatter="$args" khotest.scatter_restore=verify=0 >/dev/null &&
 				fig=$(successor_figures "$log") || {
 				warn "bench-boot: the $k handover of N=$n $pattern pages failed; see $log"
-				echo "$k,$pattern,$n,failed,,,,,," >>"$csv"
+				echo "$k,$pattern,$n,failed,,,,,,,," >>"$csv"
 				failed=1
 				continue
 			}
 			echo "$k,$pattern,$n,$fig,$(cat "$log.seconds")" >>"$csv"
-			info "$k $pattern N=$n: span,own,bare,walk,after ms = $fig"
+			info "$k $pattern N=$n: span,own,bare,walk,after,load,early,check ms = $fig"
 			if [ "$k" = stock ]; then
 				last_n[$pattern]=$n
 				last_ms[$pattern]=${fig%%,*}
@@ -162,12 +175,17 @@ import csv, sys
 path, md, accel, mem, cpus, head = sys.argv[1:]
 rows = list(csv.DictReader(open(path)))
 span = {}
-own, bare, walk = {}, {}, {}
+own, res, bare, walk = {}, {}, {}, {}
 for r in rows:
     key = (r['kernel'], r['pattern'], int(r['n']))
-    span[key] = None if r['span_ms'] in ('skipped', 'failed') else float(r['span_ms'])
+    # Both spans: "mem auto-init:" to "SLUB:", and (since 7.3) the early
+    # one around kho_memory_init_early(); a CSV from before has no early one.
+    span[key] = None if r['span_ms'] in ('skipped', 'failed') else \
+        float(r['span_ms']) + float(r.get('early_ms') or 0)
+    # The "KHO: reserved" line's time includes the check's.
     if r['own_ms']:
         own[key] = float(r['own_ms'])
+        res[key] = own[key] - float(r.get('check_ms') or 0)
     if r['bare_ms']:
         bare[key] = float(r['bare_ms'])
     if r.get('walk_ms'):
@@ -195,12 +213,14 @@ notes = []
 big = max([k[2] for k in span if k[0] == 'patched'] + [0])
 for p in ['scattered', 'contig']:
     d, o = ('patched-debug', p, big), ('patched', p, big)
-    if d in bare and o in own:
-        notes.append('- %s, N=%d: ours reserves in %.1f ms (its own line). The floors, timed by '
+    if d in bare and o in res:
+        notes.append('- %s, N=%d: ours checks in %.1f ms and reserves in %.1f ms (its own line). '
+                     'The floors, timed by '
                      'the debug build in another boot, before its own reserving pass: a walk of '
                      'the tree %.1f ms; the walk plus the head page tags, no memblock, %.1f ms. '
                      'Reserving = %.2fx that floor.'
-                     % (p, big, own[o], walk.get(d, float('nan')), bare[d], own[o] / bare[d]))
+                     % (p, big, own[o] - res[o], res[o], walk.get(d, float('nan')), bare[d],
+                        res[o] / bare[d]))
 aft = {}
 for r in rows:
     if r.get('after_ms'):
@@ -229,8 +249,9 @@ if s1 is not None and c1:
     notes.append('- ours, N=%d, scattered vs contiguous: %.1f vs %.1f ms of KHO time (%.1fx); '
                  'own lines %.1f vs %.1f ms (%.1fx).' % (big, s1, c1, s1 / c1, o1, oc, o1 / oc))
 with open(md, 'w') as f:
-    f.write('Successor KHO time (host clock, span from "mem auto-init:" to "SLUB:" minus the '
-            'same span with nothing preserved), QEMU %s, %s, 2 vCPUs, %s host CPUs; kernel source tree %s (git tree hash of the series).\n\n'
+    f.write('Successor KHO time (host clock: the span from the line before "Zone ranges:" to it, '
+            'around kho_memory_init_early(), plus the span from "mem auto-init:" to "SLUB:", minus the '
+            'same with nothing preserved; "own line" is the check plus the reservation), QEMU %s, %s, 2 vCPUs, %s host CPUs; kernel source tree %s (git tree hash of the series).\n\n'
             % (accel.upper(), mem, cpus, head))
     f.write('\n'.join(out) + '\n\n' + '\n'.join(notes) + ('\n' if notes else ''))
 with open(md[:-3] + '.dat', 'w') as f:
@@ -241,7 +262,8 @@ cat "$base.md"
 if [ $smoke = 1 ]; then
 	[ $failed = 0 ] || die "bench-boot: some handovers failed (see the warnings above and $csv)"
 	# Every run must have given its span, and ours its own line.
-	awk -F, 'NR > 1 && ($4 == "" || $9 == "" || ($1 == "patched" && $3 > 0 && $5 == "")) { bad = 1 }
+	awk -F, 'NR > 1 && ($4 == "" || $9 == "" || $10 == "" ||
+		($1 == "patched" && $3 > 0 && ($5 == "" || $11 == ""))) { bad = 1 }
 		END { exit bad }' "$csv" || die "bench-boot: figures missing in $csv"
 	exit 0
 fi

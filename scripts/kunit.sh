@@ -6,25 +6,42 @@
 #   tools/testing/kunit/kunit.py run --arch=x86_64 \
 #       --kunitconfig=kernel/liveupdate --qemu_args="-smp 2"
 #
-# on build/linux, building in build/kunit with ccache. QEMU uses TCG (see
-# scripts/qemu-tcg/) unless KHO_ACCEL=auto. The parsed results go to stdout,
-# the raw serial output to build/kunit/test.log.
+# on build/linux, building in build/kunit with ccache (make kunit).
+#
+#   kunit.sh --exec KOUT
+#
+# runs the suite with kunit.py exec in a kernel already built in KOUT
+# instead, one whose configuration has it built in (make check runs it in
+# the debug kernel, where configs/kho-kunit.config puts it, and saves a
+# kernel build). QEMU uses TCG (see scripts/qemu-tcg/) unless
+# KHO_ACCEL=auto. The parsed results go to stdout, the raw serial output
+# to the build directory's test.log.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 need python3 qemu-system-x86_64 ccache
 [ -d "$TREE/.git" ] || die "kunit: no $TREE; run 'make apply' first"
 
-out=$BUILD/kunit
+out=$BUILD/kunit exec=
+if [ "${1:-}" = --exec ]; then
+	exec=1 out=$(realpath "${2:?usage: $0 [--exec KOUT]}")
+	grep -qx 'CONFIG_KHO_RADIX_KUNIT_TEST=y' "$out/.config" ||
+		die "kunit: $out has no built-in KHO_RADIX_KUNIT_TEST"
+fi
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
 [ "${KHO_ACCEL:-tcg}" = auto ] || export PATH="$TOP/scripts/qemu-tcg:$PATH"
 
-msg "kunit: kho_radix suite (build: $out, raw log: $out/test.log)"
+msg "kunit: kho_radix suite (${exec:+kernel in }build: $out, raw log: $out/test.log)"
 cd "$TREE"
 # Debian's python3, whatever else is first in PATH: kunit.py needs only the
 # standard library, but keep one interpreter for every script of the tree.
-/usr/bin/python3 tools/testing/kunit/kunit.py run --arch=x86_64 \
-	--kunitconfig=kernel/liveupdate --build_dir="$out" \
-	--make_options CC="ccache gcc" --jobs "$JOBS" \
-	--qemu_args="-smp 2" --timeout 900
+if [ -n "$exec" ]; then
+	/usr/bin/python3 tools/testing/kunit/kunit.py exec --arch=x86_64 \
+		--build_dir="$out" --qemu_args="-smp 2" --timeout 900 'kho_radix*'
+else
+	/usr/bin/python3 tools/testing/kunit/kunit.py run --arch=x86_64 \
+		--kunitconfig=kernel/liveupdate --build_dir="$out" \
+		--make_options CC="ccache gcc" --jobs "$JOBS" \
+		--qemu_args="-smp 2" --timeout 900
+fi

@@ -27,6 +27,24 @@ need() {
 	done
 }
 
+# The fragments of the debug kernel, build/kout/patched-debug: KHO's debug
+# options (the spoil file, the timing passes), NUMA and the radix tree's
+# KUnit suite, dormant unless kunit.enable=1. One build serves every
+# scenario that needs more than what production kernels run (configs/
+# kho.config): the spoil chain, the NUMA handover, the KUnit suite and the
+# successor benchmark's floors.
+debug_frags() {
+	printf '%s\n' "$TOP/configs/kho.config" "$TOP/configs/kho-debug.config" \
+		"$TOP/configs/kho-numa.config" "$TOP/configs/kho-kunit.config"
+}
+
+# build_debug: build the debug kernel into $KOUT/patched-debug.
+build_debug() {
+	local frags
+	mapfile -t frags < <(debug_frags)
+	"$TOP/scripts/build-kernel.sh" "$TREE" "$KOUT/patched-debug" "${frags[@]}"
+}
+
 # The series' patch files in order, without the cover letter.
 series_files() {
 	local p

@@ -127,6 +127,39 @@ test_guest_helpers() {
 console=ttyS0 kho=on khotest.demo=new khotest.x=1" ] || fail "unexpected output"
 }
 
+# The guest's memory helpers hash and fill exactly the bytes asked for, or
+# fail: a /dev/mem that refuses a read (STRICT_DEVMEM) must not give the
+# hash of a short or empty read, which would be the same on both sides of a
+# handover. KT_MEM points them at a file here.
+test_guest_mem_helpers() {
+	local lib=$TREE/tools/testing/selftests/kho/guest/khotest/lib.sh want out
+
+	head -c 16384 /dev/urandom >"$TMP/mem"
+	want=$(tail -c 8192 "$TMP/mem" | sha256sum | cut -d' ' -f1)
+	out=$(KT_MEM=$TMP/mem busybox sh -c ". $lib; mem_sha256 8192 8192") ||
+		fail "mem_sha256 of 2 pages that are there failed"
+	[ "$out" = "$want" ] || fail "mem_sha256 gave '$out', not $want"
+	# As the guest passes them: in hexadecimal, from fdt_u64.
+	out=$(KT_MEM=$TMP/mem busybox sh -c ". $lib; mem_sha256 0x2000 0x2000") ||
+		fail "mem_sha256 of 2 pages given in hexadecimal failed"
+	[ "$out" = "$want" ] || fail "mem_sha256 0x2000 0x2000 gave '$out', not $want"
+	! out=$(KT_MEM=$TMP/mem busybox sh -c ". $lib; mem_sha256 8192 16384" 2>&1) ||
+		fail "mem_sha256 past the end of memory gave '$out'"
+	! out=$(KT_MEM=$TMP/none busybox sh -c ". $lib; mem_sha256 0 4096" 2>&1) ||
+		fail "mem_sha256 of memory that cannot be read gave '$out'"
+	! out=$(KT_MEM=$TMP/mem busybox sh -c ". $lib; mem_sha256 0 0" 2>&1) ||
+		fail "mem_sha256 of no bytes gave '$out'"
+	cp "$TMP/mem" "$TMP/mem.before"
+	KT_MEM=$TMP/mem busybox sh -c ". $lib; mem_fill_random 4096 8192" ||
+		fail "mem_fill_random of 2 pages that are there failed"
+	[ "$(stat -c %s "$TMP/mem")" = 16384 ] || fail "mem_fill_random changed the size"
+	cmp -s -n 4096 "$TMP/mem" "$TMP/mem.before" || fail "mem_fill_random wrote before ADDR"
+	cmp -s -i 12288 "$TMP/mem" "$TMP/mem.before" || fail "mem_fill_random wrote past ADDR + SIZE"
+	! cmp -s -i 4096 -n 8192 "$TMP/mem" "$TMP/mem.before" || fail "mem_fill_random wrote nothing"
+	! out=$(KT_MEM=$TMP/no/such/dir busybox sh -c ". $lib; mem_fill_random 0 4096" 2>&1) ||
+		fail "mem_fill_random into memory that cannot be written succeeded ($out)"
+}
+
 # apply never discards commits that were not exported; export writes them
 # into patches/ and keeps the cover letter; apply is then up to date.
 # Runs on a shared clone of build/linux and a copy of patches/.
@@ -157,7 +190,7 @@ test_apply_export_roundtrip() {
 }
 
 tests=(cover_letter fetch_rejects_bad_checksum verify_names_failing_patch apply_export_roundtrip
-	config_assertion vm_reports_failed_boot guest_helpers)
+	config_assertion vm_reports_failed_boot guest_helpers guest_mem_helpers)
 case "${1:-}" in
 --list) printf '%s\n' "${tests[@]}" ;;
 *)

@@ -42,6 +42,11 @@ spoil_verify() {
 	check "$way: subsystems find nothing to restore" sh -c \
 		'[ ! -e /sys/kernel/debug/kho/in ] && ! insmod /boot/kho_scatter.ko mode=restore 2>/dev/null'
 	check "$way: the kernel found no bad page state" sh -c '! dmesg | grep -q "BUG: Bad page"'
+	# reserve_mem=1M:4K:khospoil: the region that the refused handover
+	# held must not be revived at its old address, which nothing reserved.
+	check "$way: reserve_mem 'khospoil' was not revived from it" sh -c \
+		'! dmesg | grep -q "Revived memory reservation .khospoil."'
+	check "$way: the kernel printed no WARNING" sh -c '! dmesg | grep -q "WARNING:"'
 }
 
 # spoil_next WAY REST: preserve, load the next kernel, spoil, reboot. The
@@ -67,6 +72,8 @@ spoil_next() {
 	fi
 	if [ "$way" = none ]; then
 		[ -n "$misuse" ] && ok "KHO refused pages and a folio of a scratch area, no pages and pages past memory ($(dmesg | sed -n 's/.*kho_scatter: misuse: //p'))"
+		[ -n "$misuse" ] && check "and the refusals printed no WARNING" \
+			sh -c '! dmesg | grep -q "WARNING:"'
 		say "handing over cleanly"
 		return
 	fi
