@@ -149,6 +149,8 @@ test_guest_mem_helpers() {
 		fail "mem_sha256 of memory that cannot be read gave '$out'"
 	! out=$(KT_MEM=$TMP/mem busybox sh -c ". $lib; mem_sha256 0 0" 2>&1) ||
 		fail "mem_sha256 of no bytes gave '$out'"
+	! out=$(KT_MEM=$TMP/mem busybox sh -c ". $lib; sha256sum() { return 1; }
+		mem_sha256 0 4096" 2>&1) || fail "mem_sha256 with a sha256sum that fails gave '$out'"
 	cp "$TMP/mem" "$TMP/mem.before"
 	KT_MEM=$TMP/mem busybox sh -c ". $lib; mem_fill_random 4096 8192" ||
 		fail "mem_fill_random of 2 pages that are there failed"
