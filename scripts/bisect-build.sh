@@ -8,9 +8,13 @@
 #   bisect-build.sh [FIRST [LAST]]
 #
 # FIRST and LAST are the numbers of the first and the last patch to build
-# (default: all of them). The commits
-# come from build/linux (branch series); they are checked out one by one in
-# a worktree, build/bisect, and built in build/kout/bisect-{y,debug,n}.
+# (default: all of them). The commits come from build/linux (branch
+# series); they are checked out one by one in a worktree,
+# build/bisect/linux, and built in build/bisect/kout/{y,debug,n}. That
+# layout puts every source file at the same path relative to the build
+# directory as in build/linux and build/kout/*, so ccache (base_dir
+# build/) serves what a patch does not change from the other builds:
+# after one build of the final tree, a patch costs the objects it touches.
 # Ends with "N of M builds passed" and fails if any failed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -18,8 +22,9 @@ set -euo pipefail
 first=${1:-1}
 last=${2:-0}
 [ -d "$TREE/.git" ] || die "bisect: no $TREE; run 'make apply' first"
-wt=$BUILD/bisect
+wt=$BUILD/bisect/linux
 if [ ! -d "$wt/.git" ] && [ ! -f "$wt/.git" ]; then
+	mkdir -p "$BUILD/bisect"
 	git -C "$TREE" worktree add -q --detach "$wt" base
 fi
 mapfile -t commits < <(git -C "$TREE" rev-list --reverse base..series)
@@ -44,10 +49,10 @@ for ((i = first - 1; i < last; i++)); do
 		[ $kho = n ] && frags+=("$TOP/configs/kho-off.config")
 		total=$((total + 1))
 		msg "bisect: patch $((i + 1))/${#commits[@]} KHO=$kho: $subject"
-		if "$TOP/scripts/build-kernel.sh" "$wt" "$KOUT/bisect-$kho" "${frags[@]}" >/dev/null; then
+		if "$TOP/scripts/build-kernel.sh" "$wt" "$BUILD/bisect/kout/$kho" "${frags[@]}" >/dev/null; then
 			passed=$((passed + 1))
 		else
-			failed+=("patch $((i + 1)) KHO=$kho: $subject (log: $KOUT/bisect-$kho/build.log)")
+			failed+=("patch $((i + 1)) KHO=$kho: $subject (log: $BUILD/bisect/kout/$kho/build.log)")
 		fi
 	done
 done
