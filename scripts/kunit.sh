@@ -45,3 +45,10 @@ else
 		--make_options CC="ccache gcc" --jobs "$JOBS" \
 		--qemu_args="-smp 2" --timeout 900
 fi
+# KUnit's verdicts do not cover what the kernel printed around them: a
+# WARN, a BUG, a sanitizer report or a deprecation warning in the raw log
+# fails the run as well.
+if grep -nE '(WARNING|BUG):|KASAN|UBSAN|KCSAN|deprecated workqueue' "$out/test.log"; then
+	die "kunit: the kernel reported the above (raw log: $out/test.log)"
+fi
+msg "kunit: no WARNING, BUG or sanitizer report in $out/test.log"
