@@ -218,12 +218,6 @@ static_check() {
 	"$TOP/scripts/static-check.sh" "$@"
 }
 
-# The debug kernel: KHO's debug options, NUMA and the KUnit suite (see
-# debug_frags in lib.sh).
-build_patched_debug() {
-	build_debug
-}
-
 # Every way of /sys/kernel/debug/kho/out/spoil, one per handover of a chain
 # (vm/guest/khotest/spoil.sh); each way is then counted on its own.
 SPOIL_WAYS="compatible fdt-truncated root-zero root-unaligned cycle shared
@@ -311,7 +305,9 @@ if scenario build-patched-kho-y build_patched; then
 		scenario "e2e-chain-$name" chain_check "$what"
 	done <<<"$CHAIN_CHECKS"
 	scenario e2e-scatter-64k e2e_scatter
-	if scenario build-patched-debug build_patched_debug; then
+	# The debug kernel: KHO's debug options, NUMA and the KUnit suite
+	# (debug_frags in lib.sh).
+	if scenario build-patched-debug build_debug; then
 		debug_ok=1
 		scenario e2e-scatter-numa e2e_scatter_numa
 		scenario kunit-kho-radix "$TOP/scripts/kunit.sh" --exec "$KOUT/patched-debug"
