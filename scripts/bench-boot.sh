@@ -72,7 +72,7 @@ git -C "$TREE" rev-parse --short "HEAD^{tree}" >"$base.tree"
 "$TOP/scripts/series.sh" stock
 kernels=(stock patched)
 "$TOP/scripts/build-kernel.sh" "$TREE" "$KOUT/patched"
-"$TOP/scripts/build-kernel.sh" "$BUILD/stock" "$KOUT/stock"
+"$TOP/scripts/build-kernel.sh" "$STOCK_TREE" "$KOUT/stock"
 if [ $smoke = 0 ]; then
 	build_debug
 	kernels+=(patched-debug)

@@ -41,7 +41,7 @@ mem_cases="contig scattered folio mixed range"
 "$TOP/scripts/series.sh" apply
 "$TOP/scripts/series.sh" stock
 "$TOP/scripts/build-kernel.sh" "$TREE" "$KOUT/patched"
-"$TOP/scripts/build-kernel.sh" "$BUILD/stock" "$KOUT/stock"
+"$TOP/scripts/build-kernel.sh" "$STOCK_TREE" "$KOUT/stock"
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 for k in stock patched; do

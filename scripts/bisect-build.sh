@@ -40,8 +40,8 @@ for ((i = first - 1; i < last; i++)); do
 	git -C "$wt" checkout -q --detach "$c"
 	for kho in y debug n; do
 		frags=("$TOP/configs/kho.config")
-		# The tree's own selftests fragment, as build-kernel.sh merges it
-		# by default; with KHO=n its options cannot land.
+		# The tree's own selftests fragment (test_kho_e2e), as make
+		# check's debug kernel has it; with KHO=n its options cannot land.
 		if [ $kho != n ] && [ -f "$wt/tools/testing/selftests/kho/config" ]; then
 			frags+=("$wt/tools/testing/selftests/kho/config")
 		fi

@@ -7,12 +7,15 @@
 # The kernel release gets the suffix "-$(basename OUT)" (LOCALVERSION), so a
 # guest log says which build it is running ("7.3.4-stock", "7.3.4-patched").
 #
-# SRC is a kernel tree, OUT the build directory (O=). The default fragments
-# are configs/kho.config and SRC's tools/testing/selftests/kho/config if it
-# exists. Every option a fragment sets (or unsets) is asserted to
-# have landed in OUT/.config; where fragments disagree, the later one wins,
-# as merge_config.sh merges them. Uses ccache. Shows a progress line; the full log
-# is OUT/build.log.
+# SRC is a kernel tree, OUT the build directory (O=). The default fragment
+# is configs/kho.config, for the patched and the stock kernel alike: with
+# one configuration, ccache serves one build the other's objects wherever
+# their sources agree (see STOCK_TREE in lib.sh). The patched tree's own
+# tools/testing/selftests/kho/config adds test_kho_e2e, which the debug
+# kernel has (debug_frags in lib.sh). Every option a fragment sets (or
+# unsets) is asserted to have landed in OUT/.config; where fragments
+# disagree, the later one wins, as merge_config.sh merges them. Uses
+# ccache. Shows a progress line; the full log is OUT/build.log.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -21,12 +24,7 @@ src=$(realpath "$1"); out=$2; shift 2
 frags=("$@")
 # By default configs/kho.config, plus the tree's own fragment for the KHO
 # selftests where it has one (the patched tree: its test module, pstore).
-if [ ${#frags[@]} = 0 ]; then
-	frags=("$TOP/configs/kho.config")
-	if [ -f "$src/tools/testing/selftests/kho/config" ]; then
-		frags+=("$src/tools/testing/selftests/kho/config")
-	fi
-fi
+[ ${#frags[@]} -gt 0 ] || frags=("$TOP/configs/kho.config")
 need make gcc flex bison bc ccache
 mkdir -p "$out"
 out=$(realpath "$out")

@@ -78,13 +78,14 @@ build_patched() {
 }
 
 # The series' end-to-end kexec tests (tools/testing/selftests/kho): one
-# scenario of kexec_test.sh on the patched kernel, its KTAP output in the
+# scenario of kexec_test.sh on kernel K (the patched kernel, or the debug
+# kernel where the scenario needs test_kho_e2e), its KTAP output in the
 # scenario's log and its serial logs in $SELFTEST_LOGS.
 KHO_SELFTESTS=$TREE/tools/testing/selftests/kho
 SELFTEST_LOGS=$LOGS/selftests-kho
 
 kho_selftest() {
-	"$KHO_SELFTESTS/kexec_test.sh" -k "$KOUT/patched" -l "$SELFTEST_LOGS" "$1"
+	"$KHO_SELFTESTS/kexec_test.sh" -k "$KOUT/$1" -l "$SELFTEST_LOGS" "$2"
 }
 
 # The chain (kexec_test.sh chain): five kexecs in a row, every kernel
@@ -99,7 +100,7 @@ unpreserved:unpreserved
 removed-sub-fdt:removed sub-FDT"
 
 e2e_chain() {
-	kho_selftest chain || return 1
+	kho_selftest patched-debug chain || return 1
 	grep -q "^khotest: ok - chain: stage $CHAIN_KEXECS found the $CHAIN_KEXECS earlier generations" \
 		"$CHAIN_RESULTS" || { echo "the last kernel did not find every generation"; return 1; }
 }
@@ -115,7 +116,7 @@ chain_check() {
 
 build_stock() {
 	"$TOP/scripts/series.sh" stock &&
-	"$TOP/scripts/build-kernel.sh" "$BUILD/stock" "$KOUT/stock"
+	"$TOP/scripts/build-kernel.sh" "$STOCK_TREE" "$KOUT/stock"
 }
 
 # The previous stock release (stock-7.2.conf), extracted from its Debian
@@ -197,7 +198,7 @@ e2e_scatter_numa() {
 fuzz_kho_radix() {
 	local dir=$TREE/tools/testing/kho_radix rc=0
 	make -C "$dir" clean >/dev/null
-	make -C "$dir" check RUNS="${FUZZ_RUNS:-100000}" CORPUS="$TOP/tests/fuzz/kho_radix" || rc=1
+	make -C "$dir" check RUNS="${FUZZ_RUNS:-30000}" CORPUS="$TOP/tests/fuzz/kho_radix" || rc=1
 	[ $rc = 1 ] || make -C "$dir" coverage CORPUS="$TOP/tests/fuzz/kho_radix" || rc=1
 	ls "$dir"/findings/crash-* "$dir"/findings/timeout-* "$dir"/findings/leak-* 2>/dev/null &&
 		{ echo "libFuzzer saved failing inputs (above)"; rc=1; }
@@ -244,31 +245,54 @@ e2e_spoil_way() {
 
 # Before the chain's last, clean handover, kho_scatter's misuse_phys= made
 # five calls that KHO must refuse (scratch pages and folio, no pages, pages
-# past memory); the successor then took that handover without refusing it,
-# so none of them preserved anything; and they printed no WARNING.
+# past memory) and unpreserved what it had not preserved twice, which KHO
+# must report naming the caller; the successor then took that handover
+# without refusing it, so none of them preserved anything; and they printed
+# no WARNING.
 e2e_api_misuse() {
-	grep "^khotest: \(not \)\?ok - \(KHO refused\|and the refusals\|after the refusals\|and not refused\)" "$SPOIL_RESULTS"
+	grep "^khotest: \(not \)\?ok - \(KHO refused\|KHO named\|and the refusals\|after the refusals\|and not refused\)" "$SPOIL_RESULTS"
 	grep -q "^khotest: ok - KHO refused pages and a folio .*(5 of 5 calls refused with -EINVAL)" "$SPOIL_RESULTS" &&
+		grep -q "^khotest: ok - KHO named the caller of each unpreserve" "$SPOIL_RESULTS" &&
 		grep -q "^khotest: ok - and the refusals printed no WARNING" "$SPOIL_RESULTS" &&
 		grep -q "^khotest: ok - after the refusals, a clean handover was taken" "$SPOIL_RESULTS" &&
 		grep -q "^khotest: ok - and not refused" "$SPOIL_RESULTS" ||
 		{ echo "see $SPOIL_LOG"; return 1; }
 }
 
-# The scenarios of the series' kexec selftests, and their KTAP names.
-SELFTEST_SCENARIOS="e2e-kexec-handover-demo:demo e2e-scale-64k:scale
-e2e-ramoops:ramoops e2e-luo-selftests:luo"
+# The scenarios of the series' kexec selftests on the patched kernel, and
+# their KTAP names; the debug kernel runs those that need test_kho_e2e.
+SELFTEST_SCENARIOS="e2e-kexec-handover-demo:demo e2e-ramoops:ramoops
+e2e-luo-selftests:luo"
+DEBUG_SELFTEST_SCENARIOS="e2e-scale-64k:scale"
 
-# blocked_selftests WHAT: count them all as failed, because WHAT failed.
-blocked_selftests() {
-	local s name
-	for s in $SELFTEST_SCENARIOS; do
-		blocked "${s%%:*}" "$1"
+# debug_scenarios: every scenario on the debug kernel, or with because=WHAT
+# set, count them all as failed because WHAT failed.
+debug_scenarios() {
+	local t w name what
+
+	if [ -n "${because:-}" ]; then
+		for t in $DEBUG_SELFTEST_SCENARIOS "e2e-chain-$CHAIN_KEXECS-handovers:" \
+			$(sed 's/:.*//; s/^/e2e-chain-/' <<<"$CHAIN_CHECKS") \
+			e2e-scatter-numa kunit-kho-radix e2e-spoil-chain \
+			$(printf 'e2e-spoil-%s ' $SPOIL_WAYS) e2e-api-misuse-refused; do
+			blocked "${t%%:*}" "$because"
+		done
+		return
+	fi
+	for t in $DEBUG_SELFTEST_SCENARIOS; do
+		scenario "${t%%:*}" kho_selftest patched-debug "${t#*:}"
 	done
-	blocked "e2e-chain-$CHAIN_KEXECS-handovers" "$1"
-	while IFS=: read -r name _; do
-		blocked "e2e-chain-$name" "$1"
+	scenario "e2e-chain-$CHAIN_KEXECS-handovers" e2e_chain
+	while IFS=: read -r name what; do
+		scenario "e2e-chain-$name" chain_check "$what"
 	done <<<"$CHAIN_CHECKS"
+	scenario e2e-scatter-numa e2e_scatter_numa
+	scenario kunit-kho-radix "$TOP/scripts/kunit.sh" --exec "$KOUT/patched-debug"
+	scenario e2e-spoil-chain e2e_spoil_chain
+	for w in $SPOIL_WAYS; do
+		scenario "e2e-spoil-$w" e2e_spoil_way "$w"
+	done
+	scenario e2e-api-misuse-refused e2e_api_misuse
 }
 
 mkdir -p "$LOGS"
@@ -298,45 +322,25 @@ if scenario build-patched-kho-y build_patched; then
 	patched_ok=1
 	scenario tooling-vm-reports-failed-boot "$TOP/tests/tooling.sh" vm_reports_failed_boot
 	for t in $SELFTEST_SCENARIOS; do
-		scenario "${t%%:*}" kho_selftest "${t#*:}"
+		scenario "${t%%:*}" kho_selftest patched "${t#*:}"
 	done
-	scenario "e2e-chain-$CHAIN_KEXECS-handovers" e2e_chain
-	while IFS=: read -r name what; do
-		scenario "e2e-chain-$name" chain_check "$what"
-	done <<<"$CHAIN_CHECKS"
 	scenario e2e-scatter-64k e2e_scatter
-	# The debug kernel: KHO's debug options, NUMA and the KUnit suite
-	# (debug_frags in lib.sh).
+	# The debug kernel: the selftests' test_kho_e2e, KHO's debug options,
+	# NUMA and the KUnit suite (debug_frags in lib.sh).
 	if scenario build-patched-debug build_debug; then
 		debug_ok=1
-		scenario e2e-scatter-numa e2e_scatter_numa
-		scenario kunit-kho-radix "$TOP/scripts/kunit.sh" --exec "$KOUT/patched-debug"
-		scenario e2e-spoil-chain e2e_spoil_chain
-		for w in $SPOIL_WAYS; do
-			scenario "e2e-spoil-$w" e2e_spoil_way "$w"
-		done
-		scenario e2e-api-misuse-refused e2e_api_misuse
+		debug_scenarios
 	else
-		blocked e2e-scatter-numa build-patched-debug
-		blocked kunit-kho-radix build-patched-debug
-		blocked e2e-spoil-chain build-patched-debug
-		for w in $SPOIL_WAYS; do
-			blocked "e2e-spoil-$w" build-patched-debug
-		done
-		blocked e2e-api-misuse-refused build-patched-debug
+		because=build-patched-debug debug_scenarios
 	fi
 else
 	blocked tooling-vm-reports-failed-boot build-patched-kho-y
-	blocked_selftests build-patched-kho-y
+	for t in $SELFTEST_SCENARIOS; do
+		blocked "${t%%:*}" build-patched-kho-y
+	done
 	blocked e2e-scatter-64k build-patched-kho-y
 	blocked build-patched-debug build-patched-kho-y
-	blocked e2e-scatter-numa build-patched-kho-y
-	blocked kunit-kho-radix build-patched-kho-y
-	blocked e2e-spoil-chain build-patched-kho-y
-	for w in $SPOIL_WAYS; do
-		blocked "e2e-spoil-$w" build-patched-kho-y
-	done
-	blocked e2e-api-misuse-refused build-patched-kho-y
+	because=build-patched-kho-y debug_scenarios
 fi
 scenario build-patched-kho-n build_patched_kho_n && kho_n_ok=1
 scenario build-stock-kho-y build_stock && stock_ok=1

@@ -7,6 +7,15 @@ CACHE=$BUILD/cache
 TREE=$BUILD/linux
 LOGS=$BUILD/logs
 KOUT=$BUILD/kout
+# The stock kernel (the pristine base) and its build are laid out as the
+# patched ones are, TREE and KOUT/patched: STOCK_TREE/../kout/stock is two
+# levels below the tree's parent, as KOUT/patched is. Every path the
+# compiler sees, relative to its build directory (ccache's base_dir is
+# BUILD), is then the same in both builds, and the stock build gets the
+# patched build's objects from ccache wherever the sources agree: both use
+# the same configuration. KOUT/stock is a symbolic link to STOCK_KOUT.
+STOCK_TREE=$BUILD/stock/linux
+STOCK_KOUT=$BUILD/stock/kout/stock
 PATCHES=${KHO_PATCHES:-$TOP/patches}
 JOBS=${JOBS:-$(nproc)}
 
@@ -27,14 +36,20 @@ need() {
 	done
 }
 
-# The fragments of the debug kernel, build/kout/patched-debug: KHO's debug
-# options (the spoil file, the timing passes), NUMA and the radix tree's
-# KUnit suite, dormant unless kunit.enable=1. One build serves every
-# scenario that needs more than what production kernels run (configs/
-# kho.config): the spoil chain, the NUMA handover, the KUnit suite and the
-# successor benchmark's floors.
+# The fragments of the debug kernel, build/kout/patched-debug: the series'
+# kexec selftests' own (tools/testing/selftests/kho/config: test_kho_e2e,
+# dormant unless test_kho_e2e.enable=1), KHO's debug options (the spoil
+# file, the timing passes), NUMA and the radix tree's KUnit suite, dormant
+# unless kunit.enable=1. One build serves every scenario that needs more
+# than what production kernels run (configs/kho.config): the chain and
+# scale selftests, the spoil chain, the NUMA handover, the KUnit suite and
+# the successor benchmark's floors.
 debug_frags() {
-	printf '%s\n' "$TOP/configs/kho.config" "$TOP/configs/kho-debug.config" \
+	local f=$TREE/tools/testing/selftests/kho/config
+
+	echo "$TOP/configs/kho.config"
+	[ ! -f "$f" ] || echo "$f"
+	printf '%s\n' "$TOP/configs/kho-debug.config" \
 		"$TOP/configs/kho-numa.config" "$TOP/configs/kho-kunit.config"
 }
 

@@ -6,10 +6,12 @@
 #   series.sh apply    create build/linux or bring it up to date with patches/
 #   series.sh export   write base..HEAD of build/linux back into patches/
 #   series.sh verify   check that patches/ applies to the pristine base (in a
-#                      scratch worktree; build/linux is not touched)
+#                      scratch index; build/linux is not touched)
 #   series.sh status   say whether build/linux and patches/ agree
-#   series.sh stock    check out the pristine base at build/stock (a worktree
-#                      of build/linux), for stock-kernel builds
+#   series.sh stock    check out the pristine base at build/stock/linux (a
+#                      worktree of build/linux), for stock-kernel builds into
+#                      build/kout/stock (a link to build/stock/kout/stock;
+#                      see STOCK_TREE in lib.sh)
 #
 # apply refuses to throw away commits in build/linux that were never exported
 # (FORCE=1 overrides).
@@ -170,21 +172,35 @@ base_worktree() {
 	git_tree worktree add -q --detach "$1" base
 }
 
+# Each patch, as git am takes it apart (git mailinfo), applied to an index
+# of its own that starts as the pristine base: no worktree to check out.
+# The tree it ends with must be build/linux's, if that is up to date.
 cmd_verify() {
-	local wt=$BUILD/verify-base p n=0
+	local idx=$BUILD/.verify-index p n=0 tree d
 
 	git_tree rev-parse -q --verify base >/dev/null || die "verify: no applied tree at $TREE"
-	base_worktree "$wt"
+	d=$(mktemp -d)
+	rm -f "$idx"
+	GIT_INDEX_FILE=$idx git_tree read-tree base
 	while read -r p; do
-		if ! git -C "$wt" am -q --keep-cr "$p" >"$LOGS/verify-apply.log" 2>&1; then
+		if ! git_tree mailinfo "$d/msg" "$d/patch" <"$p" >"$d/info" 2>"$LOGS/verify-apply.log" ||
+		   ! grep -q '^Subject: .' "$d/info" ||
+		   ! GIT_INDEX_FILE=$idx git_tree apply --cached "$d/patch" >>"$LOGS/verify-apply.log" 2>&1; then
 			sed 's/^/    | /' "$LOGS/verify-apply.log" >&2
-			git_tree worktree remove --force "$wt"
+			rm -rf "$d" "$idx"
 			die "verify: $(basename "$p") does not apply to the pristine base; log: $LOGS/verify-apply.log"
 		fi
 		n=$((n + 1))
 	done < <(series_files)
-	git_tree worktree remove --force "$wt"
-	msg "verify: all $n patches apply to the pristine base"
+	[ $n -gt 0 ] || { rm -rf "$d" "$idx"; die "verify: no patches in $PATCHES"; }
+	tree=$(GIT_INDEX_FILE=$idx git_tree write-tree)
+	rm -rf "$d" "$idx"
+	format_series "$BUILD/.series-cur"
+	if same_series "$BUILD/.series-cur" "$PATCHES" &&
+	   [ "$tree" != "$(git_tree rev-parse 'HEAD^{tree}')" ]; then
+		die "verify: the patches give tree $tree, build/linux has $(git_tree rev-parse 'HEAD^{tree}')"
+	fi
+	msg "verify: all $n patches apply to the pristine base (tree $tree)"
 }
 
 cmd_status() {
@@ -201,9 +217,21 @@ cmd_status() {
 }
 
 cmd_stock() {
-	local wt=$BUILD/stock
+	local wt=$STOCK_TREE
 
 	git_tree rev-parse -q --verify base >/dev/null || die "stock: no applied tree at $TREE"
+	# An earlier layout had the worktree at build/stock itself.
+	if [ -e "$BUILD/stock/.git" ]; then
+		git_tree worktree remove --force "$BUILD/stock" >/dev/null 2>&1 ||
+			rm -rf "$BUILD/stock"
+		git_tree worktree prune
+	fi
+	# The build directory, and the link to it that scripts use.
+	mkdir -p "$STOCK_KOUT" "$KOUT"
+	if [ "$(readlink "$KOUT/stock")" != "$STOCK_KOUT" ]; then
+		rm -rf "$KOUT/stock"
+		ln -s "$STOCK_KOUT" "$KOUT/stock"
+	fi
 	if [ "$(git -C "$wt" rev-parse HEAD 2>/dev/null)" = "$(git_tree rev-parse base)" ] &&
 	   [ -z "$(git -C "$wt" status --porcelain --untracked-files=no)" ]; then
 		msg "stock: $wt is the pristine base"

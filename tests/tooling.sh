@@ -163,16 +163,32 @@ test_guest_mem_helpers() {
 }
 
 # apply never discards commits that were not exported; export writes them
-# into patches/ and keeps the cover letter; apply is then up to date.
-# Runs on a shared clone of build/linux and a copy of patches/.
+# into patches/ and keeps the cover letter; apply is then up to date. Runs
+# on a small tree that stands in for build/linux (a base tagged as
+# create_tree tags it, two commits on top, one with a subject that
+# format-patch folds) and on the project's cover letter: the same commands
+# as on the kernel, without checking out 90000 files.
 test_apply_export_roundtrip() {
-	local b=$TMP/b p=$TMP/patches t=$TMP/b/linux n
+	local b=$TMP/b p=$TMP/patches t=$TMP/b/linux n=3 i
 	mkdir -p "$b" "$p"
-	cp "$PATCHES"/*.patch "$p"/
-	n=$(($(series_files | wc -l) + 1))	# the number the new patch gets
-	git clone -q --shared -b series "$TREE" "$t"
+	export GIT_AUTHOR_NAME="A U Thor" GIT_AUTHOR_EMAIL=a@example.org
+	export GIT_COMMITTER_NAME="A U Thor" GIT_COMMITTER_EMAIL=a@example.org
+	git init -q -b series "$t"
+	echo "base" >"$t/README"
+	git -C "$t" add README
+	git -C "$t" commit -q -m "Linux 0.0 ($BASE_PACKAGE 0.0-1)"
+	git -C "$t" tag base
+	for i in 1 2; do
+		echo "change $i" >>"$t/README"
+		git -C "$t" commit -q -a -s -m "README: change $i$([ $i = 2 ] &&
+			printf ', with a subject long enough for format-patch to fold it')"
+	done
+	cp "$PATCHES/0000-cover-letter.patch" "$p"/
 	export KHO_BUILD=$b KHO_PATCHES=$p
-	"$TOP/scripts/series.sh" apply | grep -q 'up to date' || fail "fresh clone not up to date"
+	"$TOP/scripts/series.sh" export
+	"$TOP/scripts/series.sh" apply | grep -q 'up to date' || fail "exported tree not up to date"
+	grep -q '^Subject: \[PATCH 2/2\] README: change 2, with .* fold it$' "$p"/0002-*.patch ||
+		fail "the long subject was not kept on one line"
 	echo "/* roundtrip */" >>"$t/README"
 	git -C "$t" commit -q -a -s -m "README: roundtrip test"
 	expect_fail "commits that are not in patches/" "$TOP/scripts/series.sh" apply
@@ -189,6 +205,8 @@ test_apply_export_roundtrip() {
 	FORCE=1 "$TOP/scripts/series.sh" apply
 	[ "$(git -C "$t" log -1 --format=%s)" = "README: roundtrip test" ] ||
 		fail "FORCE=1 apply did not restore patches/"
+	[ "$(git -C "$t" rev-list --count base..HEAD)" = $n ] ||
+		fail "FORCE=1 apply did not give $n commits"
 }
 
 tests=(cover_letter fetch_rejects_bad_checksum verify_names_failing_patch apply_export_roundtrip

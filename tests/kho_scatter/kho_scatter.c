@@ -35,6 +35,8 @@
  * nothing: pages and a folio of the scratch area, no pages, and a range
  * past the end of memory. It loads only if all five were refused. (Stock
  * 7.2 checks the scratch areas only with CONFIG_KEXEC_HANDOVER_DEBUG.)
+ * Then it unpreserves a page it never preserved, and a folio twice,
+ * which KHO must report, once each, naming kho_scatter_misuse().
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -399,9 +401,15 @@ static int kho_scatter_misuse(void)
 	refused += kho_preserve_pages(page, 0) == -EINVAL;
 	refused += kho_preserve_pages(page, ULONG_MAX - page_to_pfn(page)) ==
 		   -EINVAL;
-	__free_page(page);
-
 	pr_info("misuse: %d of 5 calls refused with -EINVAL\n", refused);
+
+	/* Nothing to unpreserve: KHO says so, and the tree is unchanged. */
+	kho_unpreserve_pages(page, 1);
+	if (!kho_preserve_folio(page_folio(page))) {
+		kho_unpreserve_folio(page_folio(page));
+		kho_unpreserve_folio(page_folio(page));
+	}
+	__free_page(page);
 	return refused == 5 ? 0 : -EINVAL;
 }
 
