@@ -20,6 +20,8 @@
 #       full htmldocs resolves.
 #   static-check.sh sparse
 #       print the sparse that the build checks use.
+#   static-check.sh built-in OUT OBJ
+#       exit 0 if OUT's configuration builds OBJ into the kernel.
 #
 # Debian 12's sparse (0.6.4) cannot check 7.2: scripts/checker-valid.sh
 # needs __typeof_unqual__, so the kernel turns C= off with a warning.
@@ -78,13 +80,16 @@ check_kernel_doc() {
 }
 
 # built_in OUT OBJ: OUT's configuration builds OBJ into the kernel (an
-# object file left over from another configuration is not enough).
+# object file left over from another configuration is not enough). The
+# listing is read whole: with pipefail, `ar t | grep -q` fails whenever
+# grep stops before ar has written all of a long listing (SIGPIPE).
 built_in() {
-	local a
+	local a members
 
 	for a in "$1/$(dirname "$2")/built-in.a" "$1/$(dirname "$2")/lib.a"; do
 		[ -f "$a" ] || continue
-		ar t "$a" | grep -q -e "/$2\$" -e "^$2\$" && return 0
+		members=$(ar t "$a") || continue
+		grep -q -e "/$2\$" -e "^$2\$" <<<"$members" && return 0
 	done
 	return 1
 }
@@ -146,10 +151,11 @@ check_docs() {
 }
 
 case ${1:-} in
+built-in)	shift; built_in "$@" ;;
 kernel-doc)	check_kernel_doc ;;
 build)		shift; check_build "$@" ;;
 covered)	shift; check_covered "$@" ;;
 docs)		check_docs ;;
 sparse)		ensure_sparse ;;
-*)		die "usage: $0 kernel-doc | build OUT [MAKE_ARG...] | covered OUT... | docs | sparse" ;;
+*)		die "usage: $0 kernel-doc | build OUT [MAKE_ARG...] | covered OUT... | docs | sparse | built-in OUT OBJ" ;;
 esac

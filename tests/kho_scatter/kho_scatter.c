@@ -382,7 +382,8 @@ static int kho_scatter_restore(void)
 	return bad ? -EIO : 0;
 }
 
-static int kho_scatter_misuse(void)
+/* Not inlined: KHO must name this function in its messages. */
+static noinline int kho_scatter_misuse(void)
 {
 	unsigned long pfn = PHYS_PFN(misuse_phys);
 	struct page *page, *scratch;

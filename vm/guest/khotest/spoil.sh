@@ -73,7 +73,7 @@ spoil_next() {
 	if [ "$way" = none ]; then
 		[ -n "$misuse" ] && ok "KHO refused pages and a folio of a scratch area, no pages and pages past memory ($(dmesg | sed -n 's/.*kho_scatter: misuse: //p'))"
 		[ -n "$misuse" ] && check "KHO named the caller of each unpreserve of what was not preserved (2 lines)" \
-			test "$(dmesg | grep -c 'kho_scatter_misuse.*: 1 of the 1 pages unpreserved at .* were not preserved')" = 2
+			test "$(dmesg | grep -c 'kho_scatter_misuse+.*: 1 of the 1 pages unpreserved at .* were not preserved')" = 2
 		[ -n "$misuse" ] && check "and the refusals printed no WARNING" \
 			sh -c '! dmesg | grep -q "WARNING:"'
 		say "handing over cleanly"
