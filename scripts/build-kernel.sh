@@ -22,8 +22,6 @@ set -euo pipefail
 [ $# -ge 2 ] || die "usage: $0 SRC OUT [FRAGMENT...]"
 src=$(realpath "$1"); out=$2; shift 2
 frags=("$@")
-# By default configs/kho.config, plus the tree's own fragment for the KHO
-# selftests where it has one (the patched tree: its test module, pstore).
 [ ${#frags[@]} -gt 0 ] || frags=("$TOP/configs/kho.config")
 need make gcc flex bison bc ccache
 mkdir -p "$out"

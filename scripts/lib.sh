@@ -8,8 +8,8 @@ TREE=$BUILD/linux
 LOGS=$BUILD/logs
 KOUT=$BUILD/kout
 # The stock kernel (the pristine base) and its build are laid out as the
-# patched ones are, TREE and KOUT/patched: STOCK_TREE/../kout/stock is two
-# levels below the tree's parent, as KOUT/patched is. Every path the
+# patched ones are, TREE and KOUT/patched: both build directories are
+# ../../linux from their source trees. Every path the
 # compiler sees, relative to its build directory (ccache's base_dir is
 # BUILD), is then the same in both builds, and the stock build gets the
 # patched build's objects from ccache wherever the sources agree: both use

@@ -88,7 +88,7 @@ test_verify_names_failing_patch() {
 	+Neither is this one
 	EOM
 	KHO_PATCHES=$p expect_fail "0001-broken.patch does not apply" "$TOP/scripts/series.sh" verify
-	[ ! -d "$BUILD/verify-base" ] || fail "scratch worktree left behind"
+	[ ! -e "$BUILD/.verify-index" ] || fail "scratch index left behind"
 }
 
 # An option that cannot land in .config stops the build with its name.

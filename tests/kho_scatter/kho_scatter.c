@@ -404,7 +404,7 @@ static noinline int kho_scatter_misuse(void)
 		   -EINVAL;
 	pr_info("misuse: %d of 5 calls refused with -EINVAL\n", refused);
 
-	/* Nothing to unpreserve: KHO says so, and the tree is unchanged. */
+	/* Nothing to unpreserve: KHO must say so, naming this function. */
 	kho_unpreserve_pages(page, 1);
 	if (!kho_preserve_folio(page_folio(page))) {
 		kho_unpreserve_folio(page_folio(page));
