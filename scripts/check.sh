@@ -135,13 +135,14 @@ build_stock_prev() {
 	"$TOP/scripts/build-kernel.sh" "$wt" "$KOUT/stock-7.2"
 }
 
-# interop OTHER FIRST: kexec_test.sh's interop-to (the patched kernel hands
-# over to KOUT/OTHER) or, with FIRST=other, interop-from (OTHER hands over
-# to the patched kernel); both also check that each stage ran on the right
-# kernel. Logs in SELFTEST_LOGS/OTHER.
+# interop OTHER FIRST [KIND]: kexec_test.sh's KIND-to (the patched kernel
+# hands over to KOUT/OTHER) or, with FIRST=other, KIND-from (OTHER hands
+# over to the patched kernel); KIND is interop (the demo, the default) or
+# luo (LUO's sessions and memfds). Both also check that each stage ran on
+# the right kernel. Logs in SELFTEST_LOGS/OTHER.
 interop() {
-	local s=interop-to
-	[ "$2" = other ] && s=interop-from
+	local s=${3:-interop}-to
+	[ "$2" = other ] && s=${3:-interop}-from
 	"$KHO_SELFTESTS/kexec_test.sh" -k "$KOUT/patched" -o "$KOUT/$1" \
 		-l "$SELFTEST_LOGS/$1" "$s"
 }
@@ -348,9 +349,13 @@ scenario build-stock-7.2-kho-y build_stock_prev && stock_prev_ok=1
 if [ $patched_ok = 1 ] && [ $stock_prev_ok = 1 ]; then
 	scenario e2e-interop-stock72-to-patched interop stock-7.2 other
 	scenario e2e-interop-patched-to-stock72 interop stock-7.2 patched
+	scenario e2e-luo-stock72-to-patched interop stock-7.2 other luo
+	scenario e2e-luo-patched-to-stock72 interop stock-7.2 patched luo
 else
 	blocked e2e-interop-stock72-to-patched "a kernel build"
 	blocked e2e-interop-patched-to-stock72 "a kernel build"
+	blocked e2e-luo-stock72-to-patched "a kernel build"
+	blocked e2e-luo-patched-to-stock72 "a kernel build"
 fi
 if [ $patched_ok = 1 ] && [ $stock_ok = 1 ] && [ $stock_prev_ok = 1 ]; then
 	scenario e2e-upgrade-stock72-patched-stock-patched upgrade_chain
@@ -360,11 +365,15 @@ fi
 if [ $patched_ok = 1 ] && [ $stock_ok = 1 ]; then
 	scenario e2e-interop-stock-to-patched interop stock other
 	scenario e2e-interop-patched-to-stock interop stock patched
+	scenario e2e-luo-stock-to-patched interop stock other luo
+	scenario e2e-luo-patched-to-stock interop stock patched luo
 	scenario bench-smoke "$TOP/scripts/bench.sh" --smoke
 	scenario bench-boot-smoke "$TOP/scripts/bench-boot.sh" --smoke
 else
 	blocked e2e-interop-stock-to-patched "a kernel build"
 	blocked e2e-interop-patched-to-stock "a kernel build"
+	blocked e2e-luo-stock-to-patched "a kernel build"
+	blocked e2e-luo-patched-to-stock "a kernel build"
 	blocked bench-smoke "a kernel build"
 	blocked bench-boot-smoke "a kernel build"
 fi
