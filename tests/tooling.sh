@@ -231,9 +231,36 @@ test_static_built_in() {
 	! "$TOP/scripts/static-check.sh" built-in "$out" lib/absent.o || fail "lib/absent.o found"
 }
 
+# kexec_test.sh skips the whole run, as kselftests do (exit 4, "1..0 #
+# SKIP reason"), on an architecture with no ARCH.conf and on a host without
+# one of its tools (here fdtget, hidden behind a PATH of links to all else).
+test_selftest_skips() {
+	local t=$TREE/tools/testing/selftests/kho/kexec_test.sh out rc d f
+
+	mkdir -p "$TMP/kout" "$TMP/bin"
+	rc=0
+	out=$(ARCH=riscv "$t" -k "$TMP/kout" -l "$TMP/logs" demo) || rc=$?
+	echo "$out"
+	[ $rc = 4 ] || fail "ARCH=riscv: exit $rc, not 4 (KSFT_SKIP)"
+	grep -qx '1..0 # SKIP architecture riscv is not supported (no riscv.conf)' <<<"$out" ||
+		fail "ARCH=riscv: no '1..0 # SKIP' line"
+
+	for d in ${PATH//:/ }; do
+		for f in "$d"/*; do
+			[ "${f##*/}" = fdtget ] || [ -e "$TMP/bin/${f##*/}" ] ||
+				ln -s "$f" "$TMP/bin/${f##*/}"
+		done
+	done
+	rc=0
+	out=$(PATH=$TMP/bin "$t" -k "$TMP/kout" -l "$TMP/logs" demo) || rc=$?
+	echo "$out"
+	[ $rc = 4 ] || fail "without fdtget: exit $rc, not 4 (KSFT_SKIP)"
+	grep -qx '1..0 # SKIP fdtget is missing' <<<"$out" || fail "without fdtget: no '1..0 # SKIP' line"
+}
+
 tests=(cover_letter fetch_rejects_bad_checksum verify_names_failing_patch apply_export_roundtrip
 	config_assertion vm_reports_failed_boot guest_helpers guest_mem_helpers
-	static_built_in)
+	static_built_in selftest_skips)
 case "${1:-}" in
 --list) printf '%s\n' "${tests[@]}" ;;
 *)
