@@ -97,7 +97,8 @@ CHAIN_RESULTS=$SELFTEST_LOGS/chain-serial.log.khotest
 CHAIN_CHECKS="folios-and-ranges:folios and ranges
 nested-sub-fdts:nested sub-FDTs
 unpreserved:unpreserved
-removed-sub-fdt:removed sub-FDT"
+removed-sub-fdt:removed sub-FDT
+frozen-at-kexec:frozen at kexec"
 
 e2e_chain() {
 	kho_selftest patched-debug chain || return 1
