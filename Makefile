@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps fetch apply export status verify build kunit bench bench-boot bisect demo check clean distclean
+.PHONY: help deps fetch apply export status verify build kunit kunit-sanitize bench bench-boot bisect demo check clean distclean
 
 help:
 	@echo "make demo     set up, build, and hand over across kexec in QEMU (verified)"
@@ -17,6 +17,7 @@ help:
 	@echo "make verify   check that patches/ applies to the pristine base"
 	@echo "make build    build the patched kernel (build/kout/patched)"
 	@echo "make kunit    run the radix tree's KUnit suite in QEMU (kunit.py)"
+	@echo "make kunit-sanitize  the same on KASAN+lockdep and KCSAN kernels"
 	@echo "make bench    time the tracker: stock vs ours, same VMs (bench/results/)"
 	@echo "make bench-boot  successor KHO time vs preserved ranges, stock vs ours"
 	@echo "make bisect   build every patch in turn, KHO=y/debug/n (FIRST=, LAST=)"
@@ -45,6 +46,10 @@ build: apply
 
 kunit: apply
 	@scripts/kunit.sh
+
+kunit-sanitize: apply
+	@scripts/kunit.sh --sanitize kasan
+	@scripts/kunit.sh --sanitize kcsan
 
 bench:
 	@scripts/bench.sh

@@ -17,6 +17,16 @@
 # bench/results/tracker-DATE-ACCEL.{csv,md}, -memory.csv and .png
 # (preserve and unpreserve ns/page as bars); the smoke run writes under
 # build/ instead. The tables go to stdout too.
+#
+# BENCH_VARIANTS names other versions of the tracker to time in the same
+# runs (default percpu-rwsem): bench/variants/NAME.patch, applied on top of
+# the series in build/variants/NAME/linux and built in
+# build/variants/NAME/kout/bench-NAME (the same paths relative to each
+# other as build/linux and build/kout/patched, so that ccache shares the
+# objects), linked as kout/bench-NAME. The results then compare ours with
+# each, with a rank-sum test of whether the difference is beyond the noise.
+# The smoke run builds none (a kernel build each); it only checks that each
+# variant still applies to the series.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -43,8 +53,37 @@ mem_cases="contig scattered folio mixed range"
 "$TOP/scripts/build-kernel.sh" "$TREE" "$KOUT/patched"
 "$TOP/scripts/build-kernel.sh" "$STOCK_TREE" "$KOUT/stock"
 
+# variant_tree NAME: build/variants/NAME/linux at the series' head, with the
+# variant's patch applied.
+variant_tree() {
+	local wt=$BUILD/variants/$1/linux rev
+	rev=$(git -C "$TREE" rev-parse HEAD)
+	[ -d "$wt" ] || git -C "$TREE" worktree add -q --detach "$wt" "$rev"
+	git -C "$wt" checkout -q -f --detach "$rev"
+	git -C "$wt" apply "$TOP/bench/variants/$1.patch" ||
+		die "bench: bench/variants/$1.patch does not apply to the series"
+}
+
+variants=${BENCH_VARIANTS-percpu-rwsem}
+kernels="stock patched"
+if [ $smoke = 1 ]; then
+	for v in $variants; do
+		variant_tree "$v"
+		msg "bench: variant $v applies to the series (not built in a smoke run)"
+	done
+	variants=
+fi
+for v in $variants; do
+	variant_tree "$v"
+	vout=$BUILD/variants/$v/kout/bench-$v
+	mkdir -p "$vout"
+	[ "$(readlink "$KOUT/bench-$v")" = "$vout" ] || { rm -rf "$KOUT/bench-$v"; ln -s "$vout" "$KOUT/bench-$v"; }
+	"$TOP/scripts/build-kernel.sh" "$BUILD/variants/$v/linux" "$vout"
+	kernels+=" bench-$v"
+done
+
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
-for k in stock patched; do
+for k in $kernels; do
 	mod=$BUILD/bench-module/$k
 	rm -rf "$mod"
 	mkdir -p "$mod"
@@ -56,7 +95,7 @@ done
 
 echo "kernel,vm_run,case,threads,pages,preserve_ns_per_page,unpreserve_ns_per_page,rep" >"$csv"
 for r in $(seq 1 "$runs"); do
-	for k in stock patched; do
+	for k in $kernels; do
 		log=$LOGS/bench-$k-$r-serial.log
 		msg "bench: run $r/$runs, $k kernel"
 		"$TOP/vm/run.sh" -t 1800 -m 2G "$log" "$KOUT/$k/arch/x86/boot/bzImage" \
@@ -83,9 +122,10 @@ for r in $(seq 1 "$runs"); do
 done
 
 conditions="$(date -u '+%Y-%m-%d %H:%M UTC'); $(qemu-system-x86_64 --version | head -n 1); host: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1); series at $(git -C "$TREE" rev-parse --short HEAD), base $(git -C "$TREE" rev-parse --short base); configs/kho.config"
-/usr/bin/python3 - "$csv" "$md" "$accel" "$(nproc)" "$runs" "$reps" "$conditions" "$base.dat" "$mcsv" <<'PY'
-import csv, statistics, sys
-path, md, accel, ncpu, runs, reps, conditions, dat, mpath = sys.argv[1:]
+/usr/bin/python3 - "$csv" "$md" "$accel" "$(nproc)" "$runs" "$reps" "$conditions" "$base.dat" "$mcsv" "$variants" <<'PY'
+import csv, math, statistics, sys
+path, md, accel, ncpu, runs, reps, conditions, dat, mpath, variants = sys.argv[1:]
+variants = variants.split()
 rows = list(csv.DictReader(open(path)))
 if not rows:
     sys.exit("bench: no measurements in " + path)
@@ -108,6 +148,32 @@ for c, t in cases:
         f = lambda x: f"{x:.0f}" if x >= 10 else f"{x:.2f}"
         ratio = f"{p[0]/s[0]:.2f}" if s[0] else "n/a"
         out.append(f"| {c} | {t} | {op} | {f(s[0])} ({f(s[1])}-{f(s[2])}) | {f(p[0])} ({f(p[1])}-{f(p[2])}) | {ratio} |")
+def ranksum(a, b):
+    """P(a sample of a is below one of b), and the two-sided p of the
+    Mann-Whitney U test (normal approximation, no tie correction)."""
+    n, m = len(a), len(b)
+    u = sum((x < y) + 0.5 * (x == y) for x in a for y in b)
+    z = (u - n * m / 2) / math.sqrt(n * m * (n + m + 1) / 12)
+    return u / (n * m), math.erfc(abs(z) / math.sqrt(2))
+for v in variants:
+    out += ["", f"Ours against the variant {v} (bench/variants/{v}.patch), same runs. "
+            f"P(ours faster): the share of (ours, {v}) sample pairs where ours took less time; "
+            "p: Mann-Whitney U test, two-sided; beyond noise: p < 0.01 "
+            "(the samples of one VM run are not independent: read p as a guide):", "",
+            f"| case | threads | op | ours ns/page (min-max) | {v} ns/page (min-max) | ours/{v} | P(ours faster) | p | beyond noise |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for c, t in cases:
+        for i, op in ((0, "preserve"), (1, "unpreserve")):
+            p, w = med(("patched", c, t), i), med(("bench-" + v, c, t), i)
+            if not p or not w:
+                continue
+            f = lambda x: f"{x:.0f}" if x >= 10 else f"{x:.2f}"
+            ratio = f"{p[0]/w[0]:.2f}" if w[0] else "n/a"
+            sup, pv = ranksum([x[i] for x in data[("patched", c, t)]],
+                              [x[i] for x in data[("bench-" + v, c, t)]])
+            out.append(f"| {c} | {t} | {op} | {f(p[0])} ({f(p[1])}-{f(p[2])}) | "
+                       f"{f(w[0])} ({f(w[1])}-{f(w[2])}) | {ratio} | {sup:.2f} | {pv:.4f} | "
+                       f"{'yes' if pv < 0.01 else 'no'} |")
 out += ["", "| case | op | stock 2-thread speed-up | ours 2-thread speed-up |", "|---|---|---|---|"]
 for c in sorted({c for c, _ in cases}):
     for i, op in ((0, "preserve"), (1, "unpreserve")):
@@ -143,7 +209,8 @@ for c in mcases:
                f"{kib('patched', c, 'tree_pages')[1]} | {kib('stock', c, 'tree_pages_left')[1]} | "
                f"{kib('patched', c, 'tree_pages_left')[1]} |")
 head = (f"Tracker benchmark: one public-API call per page (per unit for mixed, per 4 MiB block for range); median of "
-        f"{runs} VM runs x {reps} repetitions per kernel, runs alternating stock/ours; "
+        f"{runs} VM runs x {reps} repetitions per kernel, runs alternating stock/ours"
+        + "".join(f"/{v}" for v in variants) + "; "
         f"QEMU {accel}, 2 vCPUs, host with {ncpu} CPUs. Speed-up = ns/page with 1 thread "
         f"over ns/page with 2 (time of the slower thread / all pages).")
 text = head + "\n\nMeasured " + conditions + ".\n\n" + "\n".join(out) + "\n"
