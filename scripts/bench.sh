@@ -67,8 +67,11 @@ variant_tree() {
 variants=${BENCH_VARIANTS-percpu-rwsem}
 kernels="stock patched"
 if [ $smoke = 1 ]; then
+	# Against build/linux's index, which series.sh apply left at its head:
+	# no checkout of a second tree.
 	for v in $variants; do
-		variant_tree "$v"
+		git -C "$TREE" apply --check --cached "$TOP/bench/variants/$v.patch" ||
+			die "bench: bench/variants/$v.patch does not apply to the series"
 		msg "bench: variant $v applies to the series (not built in a smoke run)"
 	done
 	variants=
